@@ -1,0 +1,140 @@
+"""`[tool.rulealign]` in pyproject.toml, overridden by CLI flags, frozen into one `Config`."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from checker.errors import InputError, problem
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+SIGNALS = ("lexical", "concept", "fuzzy")
+DEFAULT_WEIGHTS = {"lexical": 0.45, "concept": 0.35, "fuzzy": 0.20}
+KEYS = {"rules", "measures", "concepts", "out", "threshold", "top", "weights", "targets"}
+
+
+@dataclass(frozen=True)
+class Config:
+    rules: tuple[Path, ...] = ()
+    measures: tuple[str, ...] = ()
+    concepts: Path | None = None
+    out: Path = Path("reports")
+    threshold: float = 0.35
+    top: int = 10
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    targets: dict[str, dict[str, float]] = field(default_factory=dict)
+    source: str = "defaults"  # where the settings came from, for the result's config block
+
+    def with_overrides(self, **flags: Any) -> Config:
+        """Apply CLI flags; None means 'not given'."""
+        given = {k: v for k, v in flags.items() if v not in (None, (), [])}
+        if "rules" in given:
+            given["rules"] = tuple(Path(p) for p in given["rules"])
+        if "measures" in given:
+            given["measures"] = tuple(str(p) for p in given["measures"])
+        if "out" in given:
+            given["out"] = Path(given["out"])
+        if "concepts" in given:
+            given["concepts"] = Path(given["concepts"])
+        cfg = replace(self, **given)
+        cfg.validate()
+        return cfg
+
+    def validate(self) -> None:
+        where = self.source
+        if not 0.0 <= self.threshold <= 1.0:
+            raise InputError(problem(where, None, f"threshold must be between 0 and 1, not {self.threshold}"))
+        if self.top < 1:
+            raise InputError(problem(where, None, f"top must be at least 1, not {self.top}"))
+        unknown = set(self.weights) - set(SIGNALS)
+        if unknown:
+            known = ", ".join(SIGNALS)
+            raise InputError(problem(where, None, f"unknown signal weight(s) {sorted(unknown)} (known: {known})"))
+        if any(w < 0 for w in self.weights.values()) or sum(self.weights.values()) <= 0:
+            raise InputError(problem(where, None, "weights must be non-negative and not all zero"))
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["rules"] = [str(p) for p in self.rules]
+        d["measures"] = list(self.measures)
+        d["concepts"] = str(self.concepts) if self.concepts else None
+        d["out"] = str(self.out)
+        return d
+
+
+def find_pyproject(start: Path) -> Path | None:
+    for d in [start, *start.parents]:
+        candidate = d / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
+    """Read `[tool.rulealign]`; paths in it are relative to the pyproject.toml's directory."""
+    cwd = cwd or Path.cwd()
+    path = path or find_pyproject(cwd)
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(problem(path, None, f"cannot read configuration ({exc})")) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(problem(path, getattr(exc, "lineno", None), f"malformed TOML: {exc}")) from None
+    section = data.get("tool", {}).get("rulealign")
+    if section is None:
+        return Config()
+    base = path.parent
+
+    def rel(p: str) -> Path:
+        q = Path(p)
+        return q if q.is_absolute() else _relative(base / q, cwd)
+
+    unknown = set(section) - KEYS
+    if unknown:
+        raise InputError(problem(path, None, f"unknown key(s) in [tool.rulealign]: {', '.join(sorted(unknown))}"))
+    kwargs: dict[str, Any] = {"source": str(_relative(path, cwd))}
+    try:
+        if "rules" in section:
+            kwargs["rules"] = tuple(rel(p) for p in _strings(section["rules"], "rules"))
+        if "measures" in section:
+            kwargs["measures"] = tuple(str(rel(p)) for p in _strings(section["measures"], "measures"))
+        if "concepts" in section:
+            kwargs["concepts"] = rel(str(section["concepts"]))
+        if "out" in section:
+            kwargs["out"] = rel(str(section["out"]))
+        if "threshold" in section:
+            kwargs["threshold"] = float(section["threshold"])
+        if "top" in section:
+            kwargs["top"] = int(section["top"])
+        if "weights" in section:
+            kwargs["weights"] = {str(k): float(v) for k, v in section["weights"].items()}
+        if "targets" in section:
+            kwargs["targets"] = {str(k): dict(v) for k, v in section["targets"].items()}
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise InputError(problem(path, None, f"bad value in [tool.rulealign]: {exc}")) from None
+    cfg = Config(**kwargs)
+    cfg.validate()
+    return cfg
+
+
+def _strings(value: Any, key: str) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    raise TypeError(f"{key} must be a path or a list of paths")
+
+
+def _relative(p: Path, cwd: Path) -> Path:
+    try:
+        return p.resolve().relative_to(cwd.resolve())
+    except ValueError:
+        return p

@@ -1,0 +1,118 @@
+"""The stages in order: load -> analyse -> signals -> matrix -> decide.
+
+The CLI, `explain` and the tests all go through `run`, so there is one way the matrix is built.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from checker import signals as sig
+from checker.concepts import Concept, ConceptTagger, Tagging, load_concepts
+from checker.config import Config
+from checker.corpus import Article, Clause, Corpus, Measure, expand_measure_paths, load_corpus
+from checker.decide import Decision, decide
+from checker.errors import InputError
+from checker.matrix import AlignmentMatrix, build
+from checker.text import analyse
+
+
+@dataclass
+class Side:
+    """One side of the matrix after analysis: content lemmas and concept tags per text."""
+
+    ids: list[str]
+    lemmas: list[tuple[str, ...]]
+    tags: list[Tagging]
+    has_english: np.ndarray
+
+
+@dataclass
+class Run:
+    config: Config
+    corpus: Corpus
+    concepts: list[Concept]
+    measures: Side
+    clauses: Side
+    matrix: AlignmentMatrix
+    decision: Decision
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def clause_text(article: Article, clause: Clause) -> str:
+    # The article title names the subject of every paragraph under it.
+    return f"{article.title}. {clause.text}"
+
+
+def analyse_side(ids: Sequence[str], texts: Sequence[str | None], texts_zh: Sequence[str | None],
+                 tagger: ConceptTagger | None) -> Side:
+    analysed = analyse(texts, texts_zh)
+    tags = tagger.tag(analysed) if tagger else [Tagging({}) for _ in analysed]
+    return Side(list(ids), [a.lemmas for a in analysed], tags,
+                np.array([bool(t) for t in texts], dtype=bool))
+
+
+def load(config: Config) -> tuple[Corpus, list[Concept]]:
+    if not config.rules:
+        raise InputError("no rules directories: pass --rules DIR or set rules in [tool.rulealign]")
+    if not config.measures:
+        raise InputError("no measures: pass --measures FILE or set measures in [tool.rulealign]")
+    paths = expand_measure_paths(config.measures)
+    if not paths:
+        raise InputError(f"no measures files match {', '.join(config.measures)}")
+    corpus = load_corpus(config.rules, paths)
+    concepts = load_concepts(config.concepts) if config.concepts else []
+    return corpus, concepts
+
+
+def analyse_corpus(corpus: Corpus, concepts: Sequence[Concept]) -> tuple[Side, Side]:
+    tagger = ConceptTagger(concepts) if concepts else None
+    measures: list[Measure] = corpus.measures
+    m_side = analyse_side([m.id for m in measures], [m.text for m in measures],
+                          [m.text_zh for m in measures], tagger)
+    pairs = [(a, c) for a in corpus.articles for c in a.clauses]
+    c_side = analyse_side([c.id for _, c in pairs], [clause_text(a, c) for a, c in pairs],
+                          [None] * len(pairs), tagger)
+    return m_side, c_side
+
+
+def score(m_side: Side, c_side: Side, concepts: Sequence[Concept]) -> dict[str, np.ndarray]:
+    index = {c.id: i for i, c in enumerate(concepts)}
+    return {
+        "lexical": sig.lexical(m_side.lemmas, c_side.lemmas),
+        "concept": sig.concept([t.found for t in m_side.tags], [t.found for t in c_side.tags], index),
+        "fuzzy": sig.fuzzy(m_side.lemmas, c_side.lemmas),
+    }
+
+
+def run(config: Config) -> Run:
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    corpus, concepts = load(config)
+    timings["load"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    m_side, c_side = analyse_corpus(corpus, concepts)
+    timings["analyse"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    signals = score(m_side, c_side, concepts)
+    timings["signals"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    articles = corpus.articles
+    art_index = {a.id: i for i, a in enumerate(articles)}
+    clause_article = np.array([art_index[c.article_id] for a in articles for c in a.clauses], dtype=int)
+    english = m_side.has_english
+    matrix = build(m_side.ids, c_side.ids, [a.id for a in articles], clause_article, signals,
+                   config.weights, {"lexical": english, "fuzzy": english})
+    timings["matrix"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    decision = decide(matrix, corpus, config.threshold, config.top, config.targets)
+    timings["decide"] = time.perf_counter() - t
+    return Run(config, corpus, list(concepts), m_side, c_side, matrix, decision, timings)

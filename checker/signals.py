@@ -1,0 +1,127 @@
+"""Stage 3: similarity signals, each a whole (measures x clauses) matrix in [0, 1].
+
+Every signal is computed in one call over the whole matrix (sparse products, rapidfuzz's
+C++ `cdist`), never in a Python loop over measure-clause pairs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from scipy import sparse
+
+from checker.text import terms
+
+# Lemmas found in more than this share of clauses are boilerplate for the fuzzy signal.
+FUZZY_MAX_DF = 0.08
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Term -> column, with IDF computed on the clause side (what a term says about a clause)."""
+
+    index: dict[str, int]
+    idf: np.ndarray
+
+    @classmethod
+    def build(cls, clause_terms: Sequence[Sequence[str]], extra: Sequence[Sequence[str]] = ()) -> Vocabulary:
+        index: dict[str, int] = {}
+        for doc in list(clause_terms) + list(extra):
+            for t in doc:
+                index.setdefault(t, len(index))
+        df = np.zeros(len(index))
+        for doc in clause_terms:
+            for t in set(doc):
+                df[index[t]] += 1
+        n = max(len(clause_terms), 1)
+        idf = np.log((n + 1) / (df + 1)) + 1.0
+        return cls(index, idf)
+
+
+def _tfidf(docs: Sequence[Sequence[str]], vocab: Vocabulary) -> sparse.csr_matrix:
+    rows, cols, vals = [], [], []
+    for i, doc in enumerate(docs):
+        counts: dict[int, int] = {}
+        for t in doc:
+            j = vocab.index.get(t)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        for j, c in counts.items():
+            rows.append(i)
+            cols.append(j)
+            vals.append((1.0 + np.log(c)) * vocab.idf[j])
+    m = sparse.csr_matrix((vals, (rows, cols)), shape=(len(docs), len(vocab.index)))
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.diags(1.0 / norms) @ m
+
+
+def lexical(measure_lemmas: Sequence[Sequence[str]], clause_lemmas: Sequence[Sequence[str]]) -> np.ndarray:
+    """TF-IDF cosine over lemma unigrams and bigrams; IDF from the clauses discounts boilerplate."""
+    m_terms = [terms(x) for x in measure_lemmas]
+    c_terms = [terms(x) for x in clause_lemmas]
+    vocab = Vocabulary.build(c_terms, m_terms)
+    return np.asarray((_tfidf(m_terms, vocab) @ _tfidf(c_terms, vocab).T).todense())
+
+
+def fuzzy_strings(lemma_lists: Sequence[Sequence[str]], common: set[str]) -> list[str]:
+    return [" ".join(t for t in lem if t not in common) for lem in lemma_lists]
+
+
+def common_lemmas(clause_lemmas: Sequence[Sequence[str]], max_df: float = FUZZY_MAX_DF) -> set[str]:
+    df: dict[str, int] = {}
+    for doc in clause_lemmas:
+        for t in set(doc):
+            df[t] = df.get(t, 0) + 1
+    limit = max_df * max(len(clause_lemmas), 1)
+    return {t for t, n in df.items() if n > limit}
+
+
+def fuzzy(measure_lemmas: Sequence[Sequence[str]], clause_lemmas: Sequence[Sequence[str]]) -> np.ndarray:
+    """rapidfuzz token_set_ratio over normalised lemma strings, without corpus-frequent lemmas."""
+    common = common_lemmas(clause_lemmas)
+    queries = fuzzy_strings(measure_lemmas, common)
+    choices = fuzzy_strings(clause_lemmas, common)
+    scores = process.cdist(queries, choices, scorer=fuzz.token_set_ratio, processor=None,
+                           workers=-1, dtype=np.uint8)
+    return scores.astype(np.float64) / 100.0
+
+
+def concept_matrix(tags: Sequence[Sequence[str]], concept_index: dict[str, int],
+                   weights: np.ndarray | None = None) -> sparse.csr_matrix:
+    rows, cols = [], []
+    for i, found in enumerate(tags):
+        for cid in found:
+            j = concept_index.get(cid)
+            if j is not None:
+                rows.append(i)
+                cols.append(j)
+    m = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(tags), len(concept_index)))
+    if weights is not None:
+        m = m @ sparse.diags(weights)
+    return m.tocsr()
+
+
+def concept_idf(clause_tags: Sequence[Sequence[str]], concept_index: dict[str, int]) -> np.ndarray:
+    df = np.asarray(concept_matrix(clause_tags, concept_index).sum(axis=0)).ravel()
+    n = max(len(clause_tags), 1)
+    return np.log((n + 1) / (df + 1)) + 1.0
+
+
+def concept(measure_tags: Sequence[Sequence[str]], clause_tags: Sequence[Sequence[str]],
+            concept_index: dict[str, int]) -> np.ndarray:
+    """Shared trade-rule concepts, IDF-weighted: the mean of how much of the measure's concept
+    weight the clause carries (coverage) and the cosine of the two concept vectors (which keeps a
+    clause tagged with everything from matching every measure)."""
+    idf = concept_idf(clause_tags, concept_index)
+    m = concept_matrix(measure_tags, concept_index, idf)
+    c = concept_matrix(clause_tags, concept_index, idf)
+    shared = np.asarray((m @ c.T).todense())  # sum of idf^2 over shared concepts
+    m_sq = np.asarray(m.multiply(m).sum(axis=1)).ravel()
+    c_sq = np.asarray(c.multiply(c).sum(axis=1)).ravel()
+    coverage = shared / np.where(m_sq == 0, 1.0, m_sq)[:, None]
+    cosine = shared / np.sqrt(np.outer(np.where(m_sq == 0, 1.0, m_sq), np.where(c_sq == 0, 1.0, c_sq)))
+    return 0.5 * coverage + 0.5 * cosine
