@@ -78,6 +78,7 @@ class Article:
     basis: str | None
     path: str
     line: int
+    notes: tuple[str, ...] = ()
 
     @property
     def fully_suspended(self) -> bool:
@@ -189,9 +190,10 @@ class Corpus:
 
 # --------------------------------------------------------------------------- legal force
 
+# "shall be construed", "nothing ... shall prevent": interpretation and carve-outs, not duties.
 _NEUTRAL_SHALL = re.compile(
-    r"\b(?:shall|must)\s+(?:not\s+)?(?:be\s+(?:construed|interpreted|read|understood|deemed|"
-    r"considered|taken)|apply|prevent|preclude|affect|limit|prejudice|mean)\b"
+    r"\b(?:shall|must)\s+(?:not\s+)?be\s+(?:construed|interpreted|read|understood|deemed|"
+    r"considered|taken)\b|\bnothing\b[^.;:]*?\b(?:shall|must)\b(?:\s+not)?"
 )
 _BEST = re.compile(
     r"\bshall\s+(?:endeavou?r|seek|strive|try|aim|make\s+(?:all\s+|every\s+)?(?:reasonable\s+)?"
@@ -336,6 +338,7 @@ def _load_unit(
         level = "paragraph"
     chapter_id = f"{ag_id}:ch{number}"
     articles: list[Article] = []
+    n_items = 0
     for key, kind in (("articles", "article"), ("annexes", "annex")):
         items = node.get(key)
         if items is None:
@@ -343,11 +346,12 @@ def _load_unit(
         if not isinstance(items, list):
             col.add(path, node.line_of(key), f"'{key}' must be a list")
             continue
+        n_items += len(items)
         for item in items:
             art = _load_article(col, path, ag_id, chapter_id, number, kind, level, item)
             if art:
                 articles.append(art)
-    if not articles:
+    if not n_items:
         col.add(path, node.line, f"chapter {number} has no articles")
     chapter = Chapter(chapter_id, ag_id, number, title, division, level, str(path),
                       tuple(a.id for a in articles))
@@ -431,8 +435,9 @@ def _load_article(
                                   str(path), p.line))
         if not clauses:
             return None
+    art_notes = _notes(col, path, node, what) if has_pars else ()
     return Article(art_id, ag_id, chapter_id, number, title, kind, level, tuple(clauses), suspended,
-                   confidence, str(basis).strip() if basis else None, str(path), node.line)
+                   confidence, str(basis).strip() if basis else None, str(path), node.line, art_notes)
 
 
 def load_agreement(directory: Path) -> Agreement:

@@ -34,7 +34,6 @@ def explain_text(run: Run, measure_id: str, article_id: str | None = None) -> st
     lines.append("  concepts: " + (", ".join(labels.get(c, c) for c in m_concepts) or "none found"))
     lines.append("")
     weights = matrix.weights
-    wsum = sum(w for n, w in weights.items() if n in matrix.signals)
     for rank, ai in enumerate(wanted, 1):
         aid = matrix.article_ids[ai]
         ci = int(matrix.best_clause[mi, ai])
@@ -43,9 +42,14 @@ def explain_text(run: Run, measure_id: str, article_id: str | None = None) -> st
         mark = "LINK" if score >= decision.threshold else "    "
         lines.append(f"{rank:2d}. {mark} {score:.3f}  {aid} {art.title}  (evidence: {matrix.clause_ids[ci]})")
         parts = matrix.signal_parts(mi, ci)
-        lines.append("      signals: " + ", ".join(
-            f"{n} {v:.3f} × {weights.get(n, 0) / wsum:.2f} = {v * weights.get(n, 0) / wsum:.3f}"
-            for n, v in parts.items()))
+        english = bool(run.measures.has_english[mi])
+        usable = {n: v for n, v in parts.items() if english or n == "concept"}
+        wsum = sum(weights.get(n, 0) for n in usable) or 1.0
+        shown_parts = [f"{n} {v:.3f} × {weights.get(n, 0) / wsum:.2f} = {v * weights.get(n, 0) / wsum:.3f}"
+                       for n, v in usable.items()]
+        if not english:
+            shown_parts.append("lexical and fuzzy n/a (no English text)")
+        lines.append("      signals: " + ", ".join(shown_parts))
         ev = evidence(run, mi, ci, idf)
         if ev["concepts"]:
             shown = []

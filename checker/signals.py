@@ -76,7 +76,7 @@ def common_lemmas(clause_lemmas: Sequence[Sequence[str]], max_df: float = FUZZY_
     for doc in clause_lemmas:
         for t in set(doc):
             df[t] = df.get(t, 0) + 1
-    limit = max_df * max(len(clause_lemmas), 1)
+    limit = max(max_df * len(clause_lemmas), 3)  # a tiny corpus has no boilerplate to speak of
     return {t for t, n in df.items() if n > limit}
 
 
