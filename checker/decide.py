@@ -21,6 +21,7 @@ class Candidate:
     article: str
     clause: str
     score: float
+    signals: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -91,11 +92,10 @@ def decide(matrix: AlignmentMatrix, corpus: Corpus, threshold: float, top: int,
             score = float(matrix.article_scores[mi, ai])
             ci = int(matrix.best_clause[mi, ai])
             art, clause = matrix.article_ids[ai], matrix.clause_ids[ci]
-            candidates.append(Candidate(art, clause, round(score, 4)))
+            parts = {k: round(v, 4) for k, v in matrix.signal_parts(mi, ci).items()}
+            candidates.append(Candidate(art, clause, round(score, 4), parts))
             if score >= threshold:
-                links.append(Link(art, clause, round(score, 4),
-                                  {k: round(v, 4) for k, v in matrix.signal_parts(mi, ci).items()},
-                                  bool(suspended[ai])))
+                links.append(Link(art, clause, round(score, 4), parts, bool(suspended[ai])))
                 covered[art].append(mid)
         aligned = any(not link.suspended for link in links)
         measures.append(MeasureDecision(mid, plan_of[mid], aligned, tuple(links), tuple(candidates)))

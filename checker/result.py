@@ -75,8 +75,8 @@ def build_result(run: Run, generated: datetime | None = None) -> dict[str, Any]:
             "concepts": sorted(run.measures.tags[mi].found),
             "aligned": md.aligned, "only_suspended": md.only_suspended,
             "links": links,
-            "candidates": [{"article": c.article, "clause": c.clause, "score": c.score}
-                           for c in md.candidates],
+            "candidates": [{"article": c.article, "clause": c.clause, "score": c.score,
+                            "signals": c.signals} for c in md.candidates],
         })
 
     articles_out = []

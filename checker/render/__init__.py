@@ -61,7 +61,7 @@ def render_csv(result: dict[str, Any]) -> str:
         links = {link["article"]: link for link in m["links"]}
         for rank, cand in enumerate(m["candidates"], 1):
             link = links.get(cand["article"])
-            sig = link["signals"] if link else {}
+            sig = cand["signals"]
             writer.writerow([m["id"], m["plan"], rank, cand["article"], cand["clause"],
                              f"{cand['score']:.4f}",
                              *(f"{sig[k]:.4f}" if k in sig else "" for k in ("lexical", "concept", "fuzzy")),
