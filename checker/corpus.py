@@ -203,7 +203,7 @@ _BEST = re.compile(
 _BINDING = re.compile(r"\b(?:shall|must)\b")
 _COOP = re.compile(
     r"\b(?:recogni[sz]e[sd]?|affirms?|reaffirms?|acknowledges?|may|cooperat\w*|encourag\w*|"
-    r"promot\w*|consider|collaborat\w*|share|exchange)\b"
+    r"promot\w*|consider|collaborat\w*)\b"
 )
 _DEFINES = re.compile(r"\bmeans\b|\bfor (?:the )?purposes? of this\b|\bincludes?\b")
 _PROCEDURAL_TITLE = re.compile(
