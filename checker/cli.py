@@ -104,10 +104,16 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], concepts: Path | None)
     click.echo("ok")
 
 
+decisions_opt = click.option("--decisions", "decisions", type=click.Path(dir_okay=False, path_type=Path),
+                             help="Decisions ledger (YAML). Default: [tool.rulealign] decisions.")
+FORMATS = ("text", "json", "sarif", "junit", "github")
+
+
 @cli.command()
 @rules_opt
 @measures_opt
 @concepts_opt
+@decisions_opt
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output directory for index.html, result.json, matrix.csv (default: reports/).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -116,32 +122,159 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], concepts: Path | None)
               help="Also write the matrix CSV here.")
 @click.option("--threshold", type=click.FloatRange(0, 1), help="Score at or above which a link is suggested.")
 @click.option("--top", type=click.IntRange(1), help="Candidates kept per measure (default 10).")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing unless the check fails.")
+@click.option("--baseline", "baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="Compare with this baseline (from `rulealign baseline`) and gate on regressions.")
+@click.option("--fail-on", "fail_on", help="Classes that fail the check, comma-separated "
+              "(default: no-longer-aligned,suspect,uncovered-binding-grew,target-missed; 'all', 'none').")
+@click.option("--score-margin", "score_margin", type=click.FloatRange(0, 1),
+              help="How far a link's score may drop before it is reported (default 0.1).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="What to print: a summary, the JSON result, SARIF 2.1.0, JUnit XML or GitHub annotations.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing unless the check fails (text format).")
 @click.pass_context
 @handles_input_errors
-def check(ctx: click.Context, rules: tuple[Path, ...], measures: tuple[str, ...],
-          concepts: Path | None, out: Path | None, json_path: Path | None, csv_path: Path | None,
-          threshold: float | None, top: int | None, quiet: bool) -> None:
-    """Build the alignment matrix, check plan targets and write the report."""
+def check(ctx: click.Context, rules: tuple[Path, ...], measures: tuple[str, ...], concepts: Path | None,
+          decisions: Path | None, out: Path | None, json_path: Path | None, csv_path: Path | None,
+          threshold: float | None, top: int | None, baseline: Path | None, fail_on: str | None,
+          score_margin: float | None, fmt: str, quiet: bool) -> None:
+    """Build the alignment matrix, check plan targets (and the baseline), write the report."""
     import time
 
+    from checker.baseline import compare, load_baseline, parse_classes
     from checker.pipeline import run
-    from checker.render import write_outputs
+    from checker.render import render_json, write_outputs
+    from checker.render.ci import render_changes_text, render_github, render_junit, render_sarif
     from checker.result import build_result
 
-    cfg = _config(ctx, rules=rules, measures=measures, concepts=concepts, out=out,
-                  threshold=threshold, top=top)
-    result_run = run(cfg)
+    cfg = _config(ctx, rules=rules, measures=measures, concepts=concepts, decisions=decisions, out=out,
+                  threshold=threshold, top=top, baseline=baseline, score_margin=score_margin,
+                  fail_on=tuple(fail_on.split(",")) if fail_on is not None else None)
+    classes = parse_classes(cfg.fail_on)
+    base = load_baseline(baseline) if baseline is not None else None
+    retired = frozenset(base["measures"]) | frozenset(base["articles"]) if base else frozenset()
+    result_run = run(cfg, retired)
+    comparison = compare(result_run.corpus, result_run.decision, base, str(baseline) if baseline else None,
+                         cfg.score_margin)
     t = time.perf_counter()
-    result = build_result(result_run)
+    result = build_result(result_run, comparison=comparison, fail_on=classes)
     written = write_outputs(result, cfg.out, json_path, csv_path)
     result_run.timings["render"] = time.perf_counter() - t
-    failed = result_run.decision.failed_plans
-    if not quiet or failed:
-        _print_summary(result, written, result_run.timings)
-    for p in failed:
-        click.echo(f"FAIL: plan {p.id}: target missed: {p.reason}", err=True)
-    sys.exit(CHECK_FAILED if failed else OK)
+    failing = comparison.failing(classes)
+    if fmt == "text":
+        if not quiet or failing:
+            _print_summary(result, written, result_run.timings)
+            if comparison.changes:
+                click.echo(render_changes_text(comparison, classes), nl=False)
+        for ch in failing:
+            click.echo(f"FAIL: {ch.message}", err=True)
+    elif fmt == "json":
+        click.echo(render_json(result), nl=False)
+    elif fmt == "sarif":
+        click.echo(render_sarif(comparison, classes), nl=False)
+    elif fmt == "junit":
+        click.echo(render_junit(result, comparison, classes), nl=False)
+    else:
+        click.echo(render_github(comparison, classes), nl=False)
+    sys.exit(CHECK_FAILED if failing else OK)
+
+
+@cli.command("baseline")
+@rules_opt
+@measures_opt
+@concepts_opt
+@decisions_opt
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the baseline (default: [tool.rulealign] baseline, else reports/baseline.json).")
+@click.option("--threshold", type=click.FloatRange(0, 1), help="Score at or above which a link is suggested.")
+@click.pass_context
+@handles_input_errors
+def baseline_cmd(ctx: click.Context, rules: tuple[Path, ...], measures: tuple[str, ...], concepts: Path | None,
+                 decisions: Path | None, out_path: Path | None, threshold: float | None) -> None:
+    """Record which measures are aligned and by which links: the file a project commits."""
+    from checker.baseline import make_baseline, write_baseline
+    from checker.pipeline import run
+
+    cfg = _config(ctx, rules=rules, measures=measures, concepts=concepts, decisions=decisions,
+                  threshold=threshold)
+    path = out_path or cfg.baseline or Path("reports/baseline.json")
+    r = run(cfg)
+    write_baseline(path, make_baseline(r.corpus, r.decision))
+    aligned = sum(md.aligned for md in r.decision.measures)
+    n_links = sum(len(md.links) for md in r.decision.measures)
+    click.echo(f"wrote {path}: {aligned} of {len(r.decision.measures)} measures aligned, {n_links} links")
+
+
+@cli.command()
+@click.argument("measure_id", required=False)
+@click.argument("article_id", required=False)
+@click.option("--accept", "status", flag_value="accepted", help="Accept the link: it counts even below the threshold.")
+@click.option("--reject", "status", flag_value="rejected", help="Reject the link: it is never suggested again.")
+@click.option("--unsure", "status", flag_value="unsure", help="Record that the link was looked at, undecided.")
+@click.option("--note", help="Why (kept in the ledger).")
+@click.option("--by", "by", help="Reviewer (default: git user.name, else $USER).")
+@click.option("--pending", is_flag=True, help="List suggested links that have no decision, best first.")
+@rules_opt
+@measures_opt
+@concepts_opt
+@decisions_opt
+@click.pass_context
+@handles_input_errors
+def review(ctx: click.Context, measure_id: str | None, article_id: str | None, status: str | None,
+           note: str | None, by: str | None, pending: bool, rules: tuple[Path, ...], measures: tuple[str, ...],
+           concepts: Path | None, decisions: Path | None) -> None:
+    """Accept, reject or mark unsure a suggested link (MEASURE_ID ARTICLE_ID), or list --pending ones."""
+    from datetime import datetime, timezone
+
+    from checker.decisions import Ledger, save_ledger, stamp
+    from checker.pipeline import run
+
+    cfg = _config(ctx, rules=rules, measures=measures, concepts=concepts, decisions=decisions)
+    if cfg.decisions is None:
+        raise InputError("no decisions ledger: pass --decisions FILE or set decisions in [tool.rulealign]")
+    if pending:
+        if measure_id or status:
+            raise InputError("--pending takes no MEASURE_ID, ARTICLE_ID or --accept/--reject/--unsure")
+        r = run(cfg)
+        rows = [(link.score, md.id, link) for md in r.decision.measures for link in md.links if link.review is None]
+        rows.sort(key=lambda x: (-x[0], x[1], x[2].article))
+        titles = {a.id: a.title for a in r.corpus.articles}
+        for score, mid, link in rows:
+            click.echo(f"{score:.3f}  {mid:14} {link.article:18} {titles[link.article]}")
+        click.echo(f"{len(rows)} suggested link(s) without a decision in {cfg.decisions}")
+        return
+    if not (measure_id and article_id and status):
+        raise InputError("usage: rulealign review MEASURE_ID ARTICLE_ID --accept|--reject|--unsure [--note ...] "
+                         "(or rulealign review --pending)")
+    r = run(cfg)
+    measure = next((m for m in r.corpus.measures if m.id == measure_id), None)
+    article = next((a for a in r.corpus.articles if a.id == article_id), None)
+    if measure is None:
+        raise InputError(f"unknown measure id {measure_id!r}")
+    if article is None:
+        raise InputError(f"unknown article id {article_id!r} (ids look like cptpp:14.11 or depa:4.3)")
+    mi = r.matrix.measure_index(measure_id)
+    score = float(r.matrix.article_scores[mi, r.matrix.article_ids.index(article_id)])
+    ledger = r.ledger or Ledger(cfg.decisions, {})
+    when = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    ledger.set(stamp(measure, article, status, by or _reviewer(), when, note, score))
+    save_ledger(ledger)
+    click.echo(f"{status} {measure_id} → {article_id} (score {score:.3f}) in {cfg.decisions}")
+
+
+def _reviewer() -> str | None:
+    import getpass
+    import subprocess
+
+    try:
+        name = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        name = ""
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
 
 
 def _print_summary(result: dict[str, Any], written: list[Path], timings: dict[str, float]) -> None:

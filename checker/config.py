@@ -16,7 +16,9 @@ else:  # pragma: no cover - Python 3.10
 
 SIGNALS = ("lexical", "concept", "fuzzy")
 DEFAULT_WEIGHTS = {"lexical": 0.45, "concept": 0.35, "fuzzy": 0.20}
-KEYS = {"rules", "measures", "concepts", "out", "threshold", "top", "weights", "targets"}
+KEYS = {"rules", "measures", "concepts", "out", "threshold", "top", "weights", "targets", "decisions",
+        "baseline", "score_margin", "fail_on"}
+DEFAULT_FAIL_ON = ("no-longer-aligned", "suspect", "uncovered-binding-grew", "target-missed")
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,10 @@ class Config:
     top: int = 10
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     targets: dict[str, dict[str, float]] = field(default_factory=dict)
+    decisions: Path | None = None  # the reviewers' ledger (YAML, kept in git)
+    baseline: Path | None = None  # the committed baseline `check` compares with, when asked to
+    score_margin: float = 0.1  # a link's score may drop this much before it is reported
+    fail_on: tuple[str, ...] = DEFAULT_FAIL_ON
     source: str = "defaults"  # where the settings came from, for the result's config block
 
     def with_overrides(self, **flags: Any) -> Config:
@@ -40,14 +46,19 @@ class Config:
             given["measures"] = tuple(str(p) for p in given["measures"])
         if "out" in given:
             given["out"] = Path(given["out"])
-        if "concepts" in given:
-            given["concepts"] = Path(given["concepts"])
+        for key in ("concepts", "decisions", "baseline"):
+            if key in given:
+                given[key] = Path(given[key])
+        if "fail_on" in given:
+            given["fail_on"] = tuple(given["fail_on"])
         cfg = replace(self, **given)
         cfg.validate()
         return cfg
 
     def validate(self) -> None:
         where = self.source
+        if not 0.0 <= self.score_margin <= 1.0:
+            raise InputError(problem(where, None, f"score_margin must be between 0 and 1, not {self.score_margin}"))
         if not 0.0 <= self.threshold <= 1.0:
             raise InputError(problem(where, None, f"threshold must be between 0 and 1, not {self.threshold}"))
         if self.top < 1:
@@ -63,8 +74,10 @@ class Config:
         d = asdict(self)
         d["rules"] = [str(p) for p in self.rules]
         d["measures"] = list(self.measures)
-        d["concepts"] = str(self.concepts) if self.concepts else None
+        for key in ("concepts", "decisions", "baseline"):
+            d[key] = str(getattr(self, key)) if getattr(self, key) else None
         d["out"] = str(self.out)
+        d["fail_on"] = list(self.fail_on)
         return d
 
 
@@ -118,6 +131,13 @@ def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
             kwargs["weights"] = {str(k): float(v) for k, v in section["weights"].items()}
         if "targets" in section:
             kwargs["targets"] = {str(k): dict(v) for k, v in section["targets"].items()}
+        for key in ("decisions", "baseline"):
+            if key in section:
+                kwargs[key] = rel(str(section[key]))
+        if "score_margin" in section:
+            kwargs["score_margin"] = float(section["score_margin"])
+        if "fail_on" in section:
+            kwargs["fail_on"] = tuple(_strings(section["fail_on"], "fail_on"))
     except (TypeError, ValueError, AttributeError) as exc:
         raise InputError(problem(path, None, f"bad value in [tool.rulealign]: {exc}")) from None
     cfg = Config(**kwargs)

@@ -16,6 +16,7 @@ from checker.concepts import Concept, ConceptTagger, Tagging, load_concepts
 from checker.config import Config
 from checker.corpus import Article, Clause, Corpus, Measure, expand_measure_paths, load_corpus
 from checker.decide import Decision, decide
+from checker.decisions import Ledger, load_ledger
 from checker.errors import InputError
 from checker.matrix import AlignmentMatrix, build
 from checker.text import analyse
@@ -40,6 +41,7 @@ class Run:
     clauses: Side
     matrix: AlignmentMatrix
     decision: Decision
+    ledger: Ledger | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -61,7 +63,8 @@ def load(config: Config) -> tuple[Corpus, list[Concept]]:
         raise InputError("no rules directories: pass --rules DIR or set rules in [tool.rulealign]")
     if not config.measures:
         raise InputError("no measures: pass --measures FILE or set measures in [tool.rulealign]")
-    paths = expand_measure_paths(config.measures)
+    # The decisions ledger may sit among the plans (measures/decisions.yaml); it is not a plan.
+    paths = expand_measure_paths(config.measures, exclude=[config.decisions] if config.decisions else [])
     if not paths:
         raise InputError(f"no measures files match {', '.join(config.measures)}")
     corpus = load_corpus(config.rules, paths)
@@ -89,7 +92,8 @@ def score(m_side: Side, c_side: Side, concepts: Sequence[Concept]) -> dict[str, 
     }
 
 
-def run(config: Config) -> Run:
+def run(config: Config, retired: frozenset[str] = frozenset()) -> Run:
+    """`retired`: ids the baseline knows that may have left the corpus (their stamps are set aside)."""
     timings: dict[str, float] = {}
     t = time.perf_counter()
     corpus, concepts = load(config)
@@ -113,6 +117,9 @@ def run(config: Config) -> Run:
     timings["matrix"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    decision = decide(matrix, corpus, config.threshold, config.top, config.targets)
+    ledger = None
+    if config.decisions is not None:
+        ledger = load_ledger(config.decisions, [m.id for m in corpus.measures], [a.id for a in articles], retired)
+    decision = decide(matrix, corpus, config.threshold, config.top, config.targets, ledger)
     timings["decide"] = time.perf_counter() - t
-    return Run(config, corpus, list(concepts), m_side, c_side, matrix, decision, timings)
+    return Run(config, corpus, list(concepts), m_side, c_side, matrix, decision, ledger, timings)

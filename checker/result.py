@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from checker import __version__
+from checker.highlight import add_highlights
 from checker.pipeline import Run
 from checker.text import terms
 
@@ -52,7 +53,15 @@ def evidence(run: Run, measure: int, clause: int, idf: dict[str, float] | None =
     }
 
 
-def build_result(run: Run, generated: datetime | None = None) -> dict[str, Any]:
+def _review(state: Any) -> dict[str, Any] | None:
+    if state is None:
+        return None
+    return {"status": state.status, "by": state.by, "when": state.when, "note": state.note,
+            "score_at_review": state.score_at_review, "suspect": state.suspect, "changed": list(state.changed)}
+
+
+def build_result(run: Run, generated: datetime | None = None, comparison: Any = None,
+                 fail_on: tuple[str, ...] = ()) -> dict[str, Any]:
     corpus, decision, matrix = run.corpus, run.decision, run.matrix
     generated = generated or datetime.now(timezone.utc)
     idf = _term_idf(run)
@@ -67,7 +76,8 @@ def build_result(run: Run, generated: datetime | None = None) -> dict[str, Any]:
         for link in md.links:
             ev = evidence(run, mi, clause_index[link.clause], idf)
             links.append({"article": link.article, "clause": link.clause, "score": link.score,
-                          "signals": link.signals, "suspended": link.suspended, **ev})
+                          "signals": link.signals, "suspended": link.suspended, "status": link.status,
+                          "review": _review(link.review), **ev})
         measures_out.append({
             "id": m.id, "plan": m.plan, "text": m.text, "text_zh": m.text_zh, "group": m.group,
             "section": m.section, "sector": m.sector, "source": m.source,
@@ -76,8 +86,12 @@ def build_result(run: Run, generated: datetime | None = None) -> dict[str, Any]:
             "aligned": md.aligned, "only_suspended": md.only_suspended,
             "links": links,
             "candidates": [{"article": c.article, "clause": c.clause, "score": c.score,
-                            "signals": c.signals} for c in md.candidates],
+                            "signals": c.signals, "review": _review(c.review)} for c in md.candidates],
+            "suspects": [{"article": c.article, "clause": c.clause, "score": c.score, "review": _review(c.review)}
+                         for c in md.suspects],
         })
+    # Words to mark in the HTML report, for every link and candidate (checker/highlight.py).
+    add_highlights(run, measures_out, idf)
 
     articles_out = []
     for a in corpus.articles:
@@ -132,7 +146,8 @@ def build_result(run: Run, generated: datetime | None = None) -> dict[str, Any]:
         })
 
     n_measures = len(measures_out)
-    return {
+    changes = comparison.to_json(fail_on) if comparison is not None else None
+    result = {
         "schema": SCHEMA,
         "generated": generated.replace(microsecond=0).isoformat(),
         "tool": {"name": "rulealign", "version": __version__},
@@ -153,3 +168,6 @@ def build_result(run: Run, generated: datetime | None = None) -> dict[str, Any]:
         "articles": articles_out,
         "timings": {k: round(v, 3) for k, v in run.timings.items()},
     }
+    if changes is not None:
+        result["changes"] = changes
+    return result
