@@ -141,6 +141,7 @@ def check(ctx: click.Context, rules: tuple[Path, ...], measures: tuple[str, ...]
     import time
 
     from checker.baseline import compare, load_baseline, parse_classes
+    from checker.crosswalk import counterparts
     from checker.pipeline import run
     from checker.render import render_json, write_outputs
     from checker.render.ci import render_changes_text, render_github, render_junit, render_sarif
@@ -156,7 +157,11 @@ def check(ctx: click.Context, rules: tuple[Path, ...], measures: tuple[str, ...]
     comparison = compare(result_run.corpus, result_run.decision, base, str(baseline) if baseline else None,
                          cfg.score_margin)
     t = time.perf_counter()
-    result = build_result(result_run, comparison=comparison, fail_on=classes)
+    result_run.timings["crosswalk"] = 0.0
+    cps = counterparts(result_run)
+    result_run.timings["crosswalk"] = time.perf_counter() - t
+    t = time.perf_counter()
+    result = build_result(result_run, comparison=comparison, fail_on=classes, counterparts=cps)
     written = write_outputs(result, cfg.out, json_path, csv_path)
     result_run.timings["render"] = time.perf_counter() - t
     failing = comparison.failing(classes)
@@ -321,6 +326,45 @@ def explain(ctx: click.Context, measure_id: str, article_id: str | None, rules: 
 
     cfg = _config(ctx, rules=rules, measures=measures, concepts=concepts, top=top)
     click.echo(explain_text(run(cfg), measure_id, article_id))
+
+
+@cli.command()
+@click.option("--from", "source", required=True, help="Agreement whose articles are matched (e.g. depa).")
+@click.option("--to", "target", required=True, help="Agreement searched for counterparts (e.g. cptpp).")
+@click.option("--top", type=click.IntRange(1), default=3, show_default=True, help="Counterparts per article.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write JSON here.")
+@rules_opt
+@concepts_opt
+@click.pass_context
+@handles_input_errors
+def crosswalk(ctx: click.Context, source: str, target: str, top: int, json_path: Path | None,
+              rules: tuple[Path, ...], concepts: Path | None) -> None:
+    """List each article's counterparts in another agreement (e.g. DEPA → CPTPP)."""
+    import json
+
+    from checker.concepts import load_concepts
+    from checker.corpus import load_agreement
+    from checker.crosswalk import crosswalk as run_crosswalk
+    from checker.yamlio import write_atomic
+
+    cfg = _config(ctx, rules=rules, concepts=concepts)
+    agreements = {ag.id: ag for ag in (load_agreement(p) for p in cfg.rules)}
+    for ident in (source, target):
+        if ident not in agreements:
+            raise InputError(f"unknown agreement {ident!r} (loaded: {', '.join(agreements) or 'none'})")
+    rows = run_crosswalk(agreements[source], agreements[target],
+                         load_concepts(cfg.concepts) if cfg.concepts else [], cfg.weights, top)
+    for row in rows:
+        best = row.counterparts[0] if row.counterparts else None
+        others = ", ".join(f"{c.article} {c.score:.2f}" for c in row.counterparts[1:])
+        click.echo(f"{row.article:16} {row.title[:48]:48}  →  "
+                   + (f"{best.article} ({best.score:.2f})" if best else "—") + (f"   [{others}]" if others else ""))
+    if json_path is not None:
+        doc = {"schema": "rulealign.crosswalk/1", "from": source, "to": target,
+               "articles": [{"article": r.article, "title": r.title,
+                             "counterparts": [{"article": c.article, "clause": c.clause, "score": c.score}
+                                              for c in r.counterparts]} for r in rows]}
+        write_atomic(json_path, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
 
 
 def main() -> None:

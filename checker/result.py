@@ -61,7 +61,7 @@ def _review(state: Any) -> dict[str, Any] | None:
 
 
 def build_result(run: Run, generated: datetime | None = None, comparison: Any = None,
-                 fail_on: tuple[str, ...] = ()) -> dict[str, Any]:
+                 fail_on: tuple[str, ...] = (), counterparts: dict[str, Any] | None = None) -> dict[str, Any]:
     corpus, decision, matrix = run.corpus, run.decision, run.matrix
     generated = generated or datetime.now(timezone.utc)
     idf = _term_idf(run)
@@ -103,6 +103,8 @@ def build_result(run: Run, generated: datetime | None = None, comparison: Any = 
             "confidence": a.confidence,
             "concepts": sorted({cid for c in a.clauses for cid in run.clauses.tags[clause_index[c.id]].found}),
             "covered_by": covered_by,
+            "counterparts": [{"article": c.article, "clause": c.clause, "score": c.score}
+                             for c in (counterparts or {}).get(a.id, ())],
             "clauses": [{
                 "id": c.id, "label": c.label, "text": c.text, "force": c.force,
                 "suspended": ({"item": c.suspended.item, "part": c.suspended.part}
