@@ -367,5 +367,39 @@ def crosswalk(ctx: click.Context, source: str, target: str, top: int, json_path:
         write_atomic(json_path, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
 
 
+@cli.command()
+@click.option("--gold", "gold_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Gold labels (tests/gold/gold.yaml).")
+@click.option("--sweep", is_flag=True, help="Print a threshold sweep of the current weights.")
+@click.option("--zh", "chinese", is_flag=True, help="Evaluate on the Chinese texts only (text_zh).")
+@click.option("--folds", type=click.IntRange(2), default=5, show_default=True, help="Cross-validation folds.")
+@click.option("--step", type=click.FloatRange(0.01, 0.5), default=0.1, show_default=True,
+              help="Grid step of the weight search.")
+@click.option("--write", "write_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the weights, threshold and confidence fitted on all labels (a calibration file).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the metrics as JSON.")
+@rules_opt
+@measures_opt
+@concepts_opt
+@click.pass_context
+@handles_input_errors
+def evaluate(ctx: click.Context, gold_path: Path, sweep: bool, chinese: bool, folds: int, step: float,
+             write_path: Path | None, json_path: Path | None, rules: tuple[Path, ...], measures: tuple[str, ...],
+             concepts: Path | None) -> None:
+    """Accuracy against gold labels: held-out (cross-validated) ranking, links and aligned measures."""
+    from checker.evaluate import evaluate_command
+
+    cfg = _config(ctx, rules=rules, measures=measures, concepts=concepts)
+    text, doc = evaluate_command(cfg, gold_path, chinese=chinese, k=folds, step=step, sweep=sweep,
+                                 write_path=write_path)
+    click.echo(text, nl=False)
+    if json_path is not None:
+        import json
+
+        from checker.yamlio import write_atomic
+
+        write_atomic(json_path, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+
+
 def main() -> None:
     cli(prog_name="rulealign")

@@ -14,10 +14,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-SIGNALS = ("lexical", "concept", "fuzzy")
+SIGNALS = ("lexical", "concept", "anchor", "fuzzy")
 DEFAULT_WEIGHTS = {"lexical": 0.45, "concept": 0.35, "fuzzy": 0.20}
 KEYS = {"rules", "measures", "concepts", "out", "threshold", "top", "weights", "targets", "decisions",
-        "baseline", "score_margin", "fail_on"}
+        "baseline", "score_margin", "fail_on", "calibration"}
 DEFAULT_FAIL_ON = ("no-longer-aligned", "suspect", "uncovered-binding-grew", "target-missed")
 
 
@@ -35,6 +35,9 @@ class Config:
     baseline: Path | None = None  # the committed baseline `check` compares with, when asked to
     score_margin: float = 0.1  # a link's score may drop this much before it is reported
     fail_on: tuple[str, ...] = DEFAULT_FAIL_ON
+    # Platt scaling fitted on the gold labels: score = 1 / (1 + exp(-(a * raw + b))), a confidence.
+    confidence: tuple[float, float] | None = None
+    calibration: Path | None = None  # the file weights, threshold and confidence came from
     source: str = "defaults"  # where the settings came from, for the result's config block
 
     def with_overrides(self, **flags: Any) -> Config:
@@ -74,8 +77,9 @@ class Config:
         d = asdict(self)
         d["rules"] = [str(p) for p in self.rules]
         d["measures"] = list(self.measures)
-        for key in ("concepts", "decisions", "baseline"):
+        for key in ("concepts", "decisions", "baseline", "calibration"):
             d[key] = str(getattr(self, key)) if getattr(self, key) else None
+        d["confidence"] = {"a": self.confidence[0], "b": self.confidence[1]} if self.confidence else None
         d["out"] = str(self.out)
         d["fail_on"] = list(self.fail_on)
         return d
@@ -114,6 +118,10 @@ def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
     if unknown:
         raise InputError(problem(path, None, f"unknown key(s) in [tool.rulealign]: {', '.join(sorted(unknown))}"))
     kwargs: dict[str, Any] = {"source": str(_relative(path, cwd))}
+    if "calibration" in section:
+        cal_path = rel(str(section["calibration"]))
+        kwargs.update(load_calibration(cal_path))
+        kwargs["calibration"] = cal_path
     try:
         if "rules" in section:
             kwargs["rules"] = tuple(rel(p) for p in _strings(section["rules"], "rules"))
@@ -158,3 +166,25 @@ def _relative(p: Path, cwd: Path) -> Path:
         return p.resolve().relative_to(cwd.resolve())
     except ValueError:
         return p
+
+
+CALIBRATION_SCHEMA = "rulealign.calibration/1"
+
+
+def load_calibration(path: Path) -> dict[str, Any]:
+    """Weights, threshold and confidence mapping fitted by `rulealign evaluate --fit --write`.
+    Keys set explicitly in [tool.rulealign] (or by flags) override them."""
+    from checker.yamlio import LineDict, load_yaml
+
+    data = load_yaml(path)
+    if not isinstance(data, LineDict) or data.get("schema") != CALIBRATION_SCHEMA:
+        raise InputError(problem(path, 1, f"not a calibration file (expected schema {CALIBRATION_SCHEMA})"))
+    try:
+        out: dict[str, Any] = {"weights": {str(k): float(v) for k, v in data["weights"].items()},
+                               "threshold": float(data["threshold"])}
+        conf = data.get("confidence")
+        if conf:
+            out["confidence"] = (float(conf["a"]), float(conf["b"]))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError(problem(path, 1, f"bad calibration file: {exc}")) from None
+    return out

@@ -43,9 +43,9 @@ def crosswalk(source: Agreement, target: Agreement, concepts: Sequence[Concept],
     pairs = [(a, c) for a in target.articles for c in a.clauses]
     t_side = analyse_side([c.id for _, c in pairs], [clause_text(a, c) for a, c in pairs], [None] * len(pairs),
                           tagger)
-    signals = score(q_side, t_side, concepts)
     art_index = {a.id: i for i, a in enumerate(target.articles)}
     clause_article = np.array([art_index[c.article_id] for _, c in pairs], dtype=int)
+    signals = score(q_side, t_side, concepts, [a.id for a in target.articles], clause_article)
     matrix = build(q_side.ids, t_side.ids, [a.id for a in target.articles], clause_article, signals, weights)
     best = top_k(matrix.article_scores, top)
     rows = []
@@ -79,7 +79,8 @@ def counterparts(run: Run, top: int = 3) -> dict[str, tuple[Counterpart, ...]]:
                 continue
             q_side = queries[source.id]
             matrix = build(q_side.ids, t_side.ids, [a.id for a in target.articles], clause_article,
-                           score(q_side, t_side, run.concepts), run.config.weights)
+                           score(q_side, t_side, run.concepts, [a.id for a in target.articles], clause_article),
+                           run.config.weights)
             best = top_k(matrix.article_scores, top)
             for qi, aid in enumerate(q_side.ids):
                 out[aid] = out.get(aid, ()) + tuple(

@@ -43,13 +43,17 @@ def explain_text(run: Run, measure_id: str, article_id: str | None = None) -> st
         lines.append(f"{rank:2d}. {mark} {score:.3f}  {aid} {art.title}  (evidence: {matrix.clause_ids[ci]})")
         parts = matrix.signal_parts(mi, ci)
         english = bool(run.measures.has_english[mi])
-        usable = {n: v for n, v in parts.items() if english or n == "concept"}
+        usable = {n: v for n, v in parts.items()
+                  if (english or n not in ("lexical", "fuzzy")) and weights.get(n, 0) > 0}
         wsum = sum(weights.get(n, 0) for n in usable) or 1.0
         shown_parts = [f"{n} {v:.3f} × {weights.get(n, 0) / wsum:.2f} = {v * weights.get(n, 0) / wsum:.3f}"
                        for n, v in usable.items()]
         if not english:
             shown_parts.append("lexical and fuzzy n/a (no English text)")
         lines.append("      signals: " + ", ".join(shown_parts))
+        if run.config.confidence is not None:
+            raw = sum(v * weights.get(n, 0) for n, v in usable.items()) / wsum
+            lines.append(f"      raw {raw:.3f} → confidence {score:.3f} (calibrated on the gold labels)")
         ev = evidence(run, mi, ci, idf)
         if ev["concepts"]:
             shown = []

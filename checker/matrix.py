@@ -83,11 +83,20 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     return order[:, :k]
 
 
+def to_confidence(raw: np.ndarray, confidence: tuple[float, float] | None) -> np.ndarray:
+    """Platt scaling fitted on the gold labels (checker/evaluate.py): the raw weighted mean becomes
+    the estimated probability that a reviewer would confirm the link. Monotonic: ranks are kept."""
+    if confidence is None:
+        return raw
+    a, b = confidence
+    return 1.0 / (1.0 + np.exp(-(a * raw + b)))
+
+
 def build(measure_ids: Sequence[str], clause_ids: Sequence[str], article_ids: Sequence[str],
           clause_article: np.ndarray, signals: Mapping[str, np.ndarray],
-          weights: Mapping[str, float], available: Mapping[str, np.ndarray] | None = None
-          ) -> AlignmentMatrix:
-    scores = combine(signals, weights, available)
+          weights: Mapping[str, float], available: Mapping[str, np.ndarray] | None = None,
+          confidence: tuple[float, float] | None = None) -> AlignmentMatrix:
+    scores = to_confidence(combine(signals, weights, available), confidence)
     article_scores, best_clause = roll_up(scores, clause_article, len(article_ids))
     return AlignmentMatrix(tuple(measure_ids), tuple(clause_ids), tuple(article_ids),
                            clause_article, dict(weights), dict(signals), scores, article_scores,

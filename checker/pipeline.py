@@ -22,6 +22,18 @@ from checker.matrix import AlignmentMatrix, build
 from checker.text import analyse
 
 
+def article_of(ident: str, article_ids: set[str]) -> str | None:
+    """`cptpp:14.11.2` -> `cptpp:14.11`; `cptpp:annex-11-B.B.1` -> `cptpp:annex-11-B`."""
+    probe = ident
+    while probe:
+        if probe in article_ids:
+            return probe
+        if "." not in probe.split(":", 1)[-1]:
+            return None
+        probe = probe.rsplit(".", 1)[0]
+    return None
+
+
 @dataclass
 class Side:
     """One side of the matrix after analysis: content lemmas and concept tags per text."""
@@ -83,37 +95,52 @@ def analyse_corpus(corpus: Corpus, concepts: Sequence[Concept]) -> tuple[Side, S
     return m_side, c_side
 
 
-def score(m_side: Side, c_side: Side, concepts: Sequence[Concept]) -> dict[str, np.ndarray]:
+def score(m_side: Side, c_side: Side, concepts: Sequence[Concept], article_ids: Sequence[str],
+          clause_article: np.ndarray) -> dict[str, np.ndarray]:
+    """Every signal as a measures x clauses matrix, each computed in one call."""
     index = {c.id: i for i, c in enumerate(concepts)}
+    known = set(article_ids)
+    art_pos = {a: i for i, a in enumerate(article_ids)}
+    homes = []
+    for c in concepts:
+        found = (article_of(ref, known) for ref in c.see)
+        homes.append(sorted({art_pos[a] for a in found if a is not None}))
+    c_tags = [t.found for t in c_side.tags]
     return {
         "lexical": sig.lexical(m_side.lemmas, c_side.lemmas),
-        "concept": sig.concept([t.found for t in m_side.tags], [t.found for t in c_side.tags], index),
+        "concept": sig.concept([t.found for t in m_side.tags], c_tags, index),
+        "anchor": sig.anchor([t.found for t in m_side.tags], index, homes, clause_article, len(article_ids),
+                             sig.concept_idf(c_tags, index)),
         "fuzzy": sig.fuzzy(m_side.lemmas, c_side.lemmas),
     }
 
 
 def run(config: Config, retired: frozenset[str] = frozenset()) -> Run:
     """`retired`: ids the baseline knows that may have left the corpus (their stamps are set aside)."""
-    timings: dict[str, float] = {}
     t = time.perf_counter()
     corpus, concepts = load(config)
-    timings["load"] = time.perf_counter() - t
+    return run_loaded(config, corpus, concepts, retired, {"load": time.perf_counter() - t})
 
+
+def run_loaded(config: Config, corpus: Corpus, concepts: Sequence[Concept], retired: frozenset[str] = frozenset(),
+               timings: dict[str, float] | None = None) -> Run:
+    """The stages after loading, for callers that prepare the corpus themselves (evaluation)."""
+    timings = dict(timings or {})
     t = time.perf_counter()
     m_side, c_side = analyse_corpus(corpus, concepts)
     timings["analyse"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    signals = score(m_side, c_side, concepts)
-    timings["signals"] = time.perf_counter() - t
-
-    t = time.perf_counter()
     articles = corpus.articles
     art_index = {a.id: i for i, a in enumerate(articles)}
     clause_article = np.array([art_index[c.article_id] for a in articles for c in a.clauses], dtype=int)
+    t = time.perf_counter()
+    signals = score(m_side, c_side, concepts, [a.id for a in articles], clause_article)
+    timings["signals"] = time.perf_counter() - t
+
+    t = time.perf_counter()
     english = m_side.has_english
     matrix = build(m_side.ids, c_side.ids, [a.id for a in articles], clause_article, signals,
-                   config.weights, {"lexical": english, "fuzzy": english})
+                   config.weights, {"lexical": english, "fuzzy": english}, config.confidence)
     timings["matrix"] = time.perf_counter() - t
 
     t = time.perf_counter()

@@ -125,3 +125,55 @@ def concept(measure_tags: Sequence[Sequence[str]], clause_tags: Sequence[Sequenc
     coverage = shared / np.where(m_sq == 0, 1.0, m_sq)[:, None]
     cosine = shared / np.sqrt(np.outer(np.where(m_sq == 0, 1.0, m_sq), np.where(c_sq == 0, 1.0, c_sq)))
     return 0.5 * coverage + 0.5 * cosine
+
+
+def bm25(measure_lemmas: Sequence[Sequence[str]], clause_lemmas: Sequence[Sequence[str]],
+         k1: float = 1.2, b: float = 0.75) -> np.ndarray:
+    """Okapi BM25 over lemma unigrams and bigrams, divided by the best score the query could get
+    (every term at saturation), so that it lies in [0, 1] and compares across measures."""
+    m_terms = [sorted(set(terms(x))) for x in measure_lemmas]
+    c_terms = [terms(x) for x in clause_lemmas]
+    vocab = Vocabulary.build(c_terms, m_terms)
+    n_docs = max(len(c_terms), 1)
+    df = np.zeros(len(vocab.index))
+    rows, cols, tfs = [], [], []
+    lengths = np.array([len(d) for d in c_terms], dtype=float)
+    avgdl = lengths.mean() if len(lengths) and lengths.mean() > 0 else 1.0
+    for i, doc in enumerate(c_terms):
+        counts: dict[int, int] = {}
+        for t in doc:
+            counts[vocab.index[t]] = counts.get(vocab.index[t], 0) + 1
+        for j, c in counts.items():
+            rows.append(i)
+            cols.append(j)
+            tfs.append(c)
+            df[j] += 1
+    idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+    tf = np.asarray(tfs, dtype=float)
+    norm = k1 * (1 - b + b * lengths[np.asarray(rows, dtype=int)] / avgdl) if rows else np.zeros(0)
+    weights = tf * (k1 + 1) / (tf + norm)
+    doc_matrix = sparse.csr_matrix((weights, (rows, cols)), shape=(len(c_terms), len(vocab.index)))
+    q_rows = [i for i, q in enumerate(m_terms) for _ in q]
+    q_cols = [vocab.index[t] for q in m_terms for t in q]
+    query = sparse.csr_matrix((idf[q_cols], (q_rows, q_cols)), shape=(len(m_terms), len(vocab.index)))
+    raw = np.asarray((query @ doc_matrix.T).todense())
+    best = np.asarray(query.sum(axis=1)).ravel() * (k1 + 1)
+    best[best == 0] = 1.0
+    return np.clip(raw / best[:, None], 0.0, 1.0)
+
+
+def anchor(measure_tags: Sequence[Sequence[str]], concept_index: dict[str, int],
+           concept_homes: Sequence[Sequence[int]], clause_article: np.ndarray, n_articles: int,
+           weights: np.ndarray | None = None) -> np.ndarray:
+    """Where the measure's concepts live in the treaty: the lexicon names, for each concept, the
+    articles that discipline it (`see`). The share of a measure's (IDF-weighted) concepts that
+    have their home in a clause's article — a trade lawyer's index, as a signal."""
+    m = concept_matrix(measure_tags, concept_index, weights)
+    rows = [c for c, homes in enumerate(concept_homes) for _ in homes]
+    cols = [a for homes in concept_homes for a in homes]
+    homes = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(concept_index), n_articles))
+    homes.data[:] = 1.0  # an article listed twice for a concept still counts once
+    per_article = np.asarray((m @ homes).todense())
+    total = np.asarray(m.sum(axis=1)).ravel()
+    total[total == 0] = 1.0
+    return (per_article / total[:, None])[:, clause_article]

@@ -29,12 +29,12 @@ def test_check_writes_html_json_csv_and_prints_summary(args: list[str], tmp_path
     res = invoke("check", *args)
     assert res.exit_code == 0, res.output
     out = tmp_path / "out"
-    assert {p.name for p in out.iterdir()} == {"index.html", "result.json", "matrix.csv"}
+    assert {p.name for p in out.iterdir()} >= {"index.html", "result.json", "matrix.csv"}
     assert "pilot" in res.output and "met" in res.output
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "Test Pilot Plan" in html and "mdta:1.2" in html
     header, *rows = (out / "matrix.csv").read_text(encoding="utf-8").splitlines()
-    assert header == "measure,plan,rank,article,clause,score,lexical,concept,fuzzy,linked,suspended"
+    assert header.startswith("measure,plan,rank,article,clause,score,")
     assert rows[0].startswith("p-data,pilot,1,mdta:1.2,")
 
 
@@ -52,7 +52,7 @@ def test_json_result_has_the_documented_shape(args: list[str], tmp_path: Path) -
     assert m["aligned"] is True
     link = m["links"][0]
     assert link["article"] == "mdta:1.2" and link["clause"].startswith("mdta:1.2.")
-    assert set(link["signals"]) == {"lexical", "concept", "fuzzy"}
+    assert set(link["signals"]) == {"lexical", "concept", "anchor", "fuzzy"}
     assert "cross-border-data-transfer" in link["concepts"]
     assert len(m["candidates"]) == 8  # top 10, but the fixture has only 8 articles
     art = next(a for a in r["articles"] if a["id"] == "mdta:1.2")
