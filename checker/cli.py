@@ -401,5 +401,15 @@ def evaluate(ctx: click.Context, gold_path: Path, sweep: bool, chinese: bool, fo
         write_atomic(json_path, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
 
 
+def _register_subcommands() -> None:
+    # Commands that live next to the stage they drive.
+    from checker.render.cli import report
+
+    cli.add_command(report)
+
+
+_register_subcommands()
+
+
 def main() -> None:
     cli(prog_name="rulealign")

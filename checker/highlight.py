@@ -1,6 +1,6 @@
 """Which words to highlight when a reviewer reads a measure next to the clause it docks with.
 
-For every link and every kept candidate of a measure, character spans in the measure's English
+For every link and the first `SHOWN` candidates of a measure, character spans in the measure's English
 and Chinese texts and in the evidence clause (and its article's title):
 
 - English tokens whose normalised lookup lemma (the same pipeline as `checker.text.english()`)
@@ -8,7 +8,7 @@ and Chinese texts and in the evidence clause (and its article's title):
 - the surface words of the shared concepts (`concept_words`): English matched on lemmas with a
   PhraseMatcher, Chinese as plain substrings.
 
-Texts go through `nlp.pipe` once each; only the links and kept candidates are looped over, never
+Texts go through `nlp.pipe` once each; only the links and shown candidates are looped over, never
 the whole measure x clause matrix. Spans are `[start, end)` character offsets into the texts as
 they stand in the result document, sorted, without overlaps.
 """
@@ -28,6 +28,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from checker.pipeline import Run
 
 Span = list[int]  # [start, end)
+
+# Candidates below the threshold shown with their words marked, per measure (links always are).
+SHOWN = 5
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # Marks next to each other are drawn as one when only spaces or hyphens lie between them.
@@ -134,8 +137,8 @@ def highlight(ev: dict[str, Any], measure_text: str | None, measure_zh: str | No
 
 
 def add_highlights(run: Run, measures: list[dict[str, Any]], idf: dict[str, float]) -> None:
-    """Give every link and candidate of the result's measures a `highlight`; give candidates
-    their evidence (`concepts`, `concept_words`, `terms`) too, as links already have it."""
+    """Give every link and the first `SHOWN` candidates of the result's measures a `highlight`; give
+    every candidate its evidence (`concepts`, `concept_words`, `terms`), as links already have it."""
     from checker.result import evidence  # checker.result imports this module
 
     clause_index = {cid: i for i, cid in enumerate(run.matrix.clause_ids)}
@@ -150,7 +153,7 @@ def add_highlights(run: Run, measures: list[dict[str, Any]], idf: dict[str, floa
             for key in ("concepts", "concept_words", "terms"):
                 cand[key] = ev[key]
 
-    pairs = [(m, item) for m in measures for item in (*m["links"], *m["candidates"])]
+    pairs = [(m, item) for m in measures for item in (*m["links"], *m["candidates"][:SHOWN])]
     texts: list[str] = []
     surface: set[str] = set()
     for m, item in pairs:
