@@ -45,7 +45,24 @@ def _config(ctx: click.Context, **flags: Any) -> Config:
     return cfg.with_overrides(**flags)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class RulealignGroup(click.Group):
+    """Commands that live next to the stage they drive are loaded when used (and listed in --help)."""
+
+    LAZY = {"report": ("checker.render.cli", "report"), "import": ("checker.importers.cli", "import_group")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY:
+            import importlib
+
+            module, attr = self.LAZY[cmd_name]
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=RulealignGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rulealign")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="pyproject.toml to read [tool.rulealign] from (default: the nearest one).")
@@ -399,16 +416,6 @@ def evaluate(ctx: click.Context, gold_path: Path, sweep: bool, chinese: bool, fo
         from checker.yamlio import write_atomic
 
         write_atomic(json_path, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
-
-
-def _register_subcommands() -> None:
-    # Commands that live next to the stage they drive.
-    from checker.render.cli import report
-
-    cli.add_command(report)
-
-
-_register_subcommands()
 
 
 def main() -> None:
