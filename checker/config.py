@@ -15,7 +15,8 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 SIGNALS = ("lexical", "concept", "anchor", "fuzzy")
-DEFAULT_WEIGHTS = {"lexical": 0.45, "concept": 0.35, "fuzzy": 0.20}
+# Without a calibration file: the weights last fitted on the gold labels, on the raw scale.
+DEFAULT_WEIGHTS = {"lexical": 0.40, "concept": 0.0, "anchor": 0.50, "fuzzy": 0.10}
 KEYS = {"rules", "measures", "concepts", "out", "threshold", "top", "weights", "targets", "decisions",
         "baseline", "score_margin", "fail_on", "calibration"}
 DEFAULT_FAIL_ON = ("no-longer-aligned", "suspect", "uncovered-binding-grew", "target-missed")
@@ -27,7 +28,7 @@ class Config:
     measures: tuple[str, ...] = ()
     concepts: Path | None = None
     out: Path = Path("reports")
-    threshold: float = 0.35
+    threshold: float = 0.26
     top: int = 10
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     targets: dict[str, dict[str, float]] = field(default_factory=dict)

@@ -104,7 +104,7 @@ def score(m_side: Side, c_side: Side, concepts: Sequence[Concept], article_ids: 
     homes = []
     for c in concepts:
         found = (article_of(ref, known) for ref in c.see)
-        homes.append(sorted({art_pos[a] for a in found if a is not None}))
+        homes.append(list(dict.fromkeys(art_pos[a] for a in found if a is not None)))
     c_tags = [t.found for t in c_side.tags]
     return {
         "lexical": sig.lexical(m_side.lemmas, c_side.lemmas),

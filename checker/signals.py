@@ -162,17 +162,25 @@ def bm25(measure_lemmas: Sequence[Sequence[str]], clause_lemmas: Sequence[Sequen
     return np.clip(raw / best[:, None], 0.0, 1.0)
 
 
+# Each further home article of a concept counts a little less: the lexicon lists the article that
+# disciplines a concept first (`see: [cptpp:14.11, depa:4.3, ...]`).
+HOME_DECAY = 0.85
+
+
 def anchor(measure_tags: Sequence[Sequence[str]], concept_index: dict[str, int],
            concept_homes: Sequence[Sequence[int]], clause_article: np.ndarray, n_articles: int,
-           weights: np.ndarray | None = None) -> np.ndarray:
+           weights: np.ndarray | None = None, decay: float = HOME_DECAY) -> np.ndarray:
     """Where the measure's concepts live in the treaty: the lexicon names, for each concept, the
-    articles that discipline it (`see`). The share of a measure's (IDF-weighted) concepts that
-    have their home in a clause's article — a trade lawyer's index, as a signal."""
+    articles that discipline it (`see`, primary first). The share of a measure's (IDF-weighted)
+    concepts that have their home in a clause's article — a trade lawyer's index, as a signal."""
     m = concept_matrix(measure_tags, concept_index, weights)
-    rows = [c for c, homes in enumerate(concept_homes) for _ in homes]
-    cols = [a for homes in concept_homes for a in homes]
-    homes = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(concept_index), n_articles))
-    homes.data[:] = 1.0  # an article listed twice for a concept still counts once
+    rows, cols, vals = [], [], []
+    for c, homes in enumerate(concept_homes):
+        for k, a in enumerate(dict.fromkeys(homes)):  # an article listed twice still counts once
+            rows.append(c)
+            cols.append(a)
+            vals.append(decay**k)
+    homes = sparse.csr_matrix((vals, (rows, cols)), shape=(len(concept_index), n_articles))
     per_article = np.asarray((m @ homes).todense())
     total = np.asarray(m.sum(axis=1)).ravel()
     total[total == 0] = 1.0

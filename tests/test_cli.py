@@ -21,8 +21,11 @@ def args(mdta: Path, pilot: Path, concepts: Path, tmp_path: Path) -> list[str]:
             "--out", str(tmp_path / "out")]
 
 
+FIXTURE_CONFIG = ROOT / "tests" / "fixtures" / "pyproject.toml"
+
+
 def invoke(*argv: str):
-    return CliRunner().invoke(cli, list(argv), catch_exceptions=False)
+    return CliRunner().invoke(cli, ["--config", str(FIXTURE_CONFIG), *argv], catch_exceptions=False)
 
 
 def test_check_writes_html_json_csv_and_prints_summary(args: list[str], tmp_path: Path) -> None:

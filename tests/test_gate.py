@@ -29,6 +29,13 @@ concepts = "{ROOT / 'rules' / 'concepts.yaml'}"
 decisions = "measures/decisions.yaml"
 baseline = "reports/baseline.json"
 out = "reports"
+threshold = 0.35
+
+[tool.rulealign.weights]
+lexical = 0.45
+concept = 0.35
+anchor = 0.0
+fuzzy = 0.20
 """, encoding="utf-8")
     return tmp_path
 

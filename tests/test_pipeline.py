@@ -5,15 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURE_THRESHOLD, FIXTURE_WEIGHTS
 
 from checker.config import Config
 from checker.decide import MET, MISSED, NO_TARGET, NOT_ASSESSABLE
 from checker.pipeline import run
 
 
+def fixture_config(**kwargs) -> Config:
+    return Config(weights=FIXTURE_WEIGHTS, threshold=FIXTURE_THRESHOLD, **kwargs)
+
+
 @pytest.fixture
 def fixture_run(mdta: Path, pilot: Path, zh_only: Path, concepts: Path):
-    cfg = Config(rules=(mdta,), measures=(str(pilot), str(zh_only),
+    cfg = fixture_config(rules=(mdta,), measures=(str(pilot), str(zh_only),
                                           str(pilot.parent / "patent.yaml")), concepts=concepts)
     return run(cfg)
 
@@ -56,7 +61,7 @@ def test_plan_statuses(fixture_run) -> None:
 
 
 def test_target_missed_and_partial_list(mdta: Path, pilot: Path, concepts: Path) -> None:
-    cfg = Config(rules=(mdta,), measures=(str(pilot),), concepts=concepts,
+    cfg = fixture_config(rules=(mdta,), measures=(str(pilot),), concepts=concepts,
                  targets={"pilot": {"aligned": 4, "share": 1.0}})
     plan = run(cfg).decision.plans[0]
     assert plan.status == MISSED and plan.reason == "3 aligned < 4; share 75% < 100%"
@@ -66,7 +71,7 @@ def test_partial_list_is_not_assessable(tmp_path: Path, mdta: Path, pilot: Path,
     text = pilot.read_text(encoding="utf-8").replace("declared: 4", 'declared: "170+"')
     partial = tmp_path / "pilot.yaml"
     partial.write_text(text, encoding="utf-8")
-    plan = run(Config(rules=(mdta,), measures=(str(partial),), concepts=concepts)).decision.plans[0]
+    plan = run(fixture_config(rules=(mdta,), measures=(str(partial),), concepts=concepts)).decision.plans[0]
     assert plan.status == NOT_ASSESSABLE and plan.reason == "list partial: 4 of 170+ listed"
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import FIXTURE_THRESHOLD, FIXTURE_WEIGHTS
 
 from checker.config import Config, load_config
 from checker.errors import InputError
@@ -33,7 +34,7 @@ XSS_IMG = '<img src=x onerror="document.title=\'pwned\'">'
 
 def fixture_config() -> Config:
     measures = FIXTURES / "measures"
-    return Config(rules=(FIXTURES / "rules" / "mdta",),
+    return Config(weights=FIXTURE_WEIGHTS, threshold=FIXTURE_THRESHOLD, rules=(FIXTURES / "rules" / "mdta",),
                   measures=(str(measures / "pilot.yaml"), str(measures / "zh-only.yaml"),
                             str(measures / "patent.yaml")),
                   concepts=ROOT / "rules" / "concepts.yaml")
