@@ -224,7 +224,7 @@ def article_scores_for(signals: Mapping[str, np.ndarray], weights: Mapping[str, 
 
 
 def fit(signals: Mapping[str, np.ndarray], available: Mapping[str, np.ndarray] | None, clause_article: np.ndarray,
-        case: Case, rows: np.ndarray, top: int = 10, step: float = 0.05) -> Fit:
+        case: Case, rows: np.ndarray, top: int = 10, step: float = 0.1) -> Fit:
     """Grid search over the weight simplex and the threshold, on the given rows only."""
     names = list(signals)
     sub = {n: s[rows] for n, s in signals.items()}
@@ -266,7 +266,7 @@ class CrossValidation:
 
 def cross_validate(signals: Mapping[str, np.ndarray], available: Mapping[str, np.ndarray] | None,
                    clause_article: np.ndarray, case: Case, rows: np.ndarray, k: int = 5, top: int = 10,
-                   step: float = 0.05) -> CrossValidation:
+                   step: float = 0.1) -> CrossValidation:
     parts = folds(case.measure_ids, k)
     held_scores = np.zeros((len(rows), len(case.article_ids)))
     fits = []
