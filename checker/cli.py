@@ -98,7 +98,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], concepts: Path | None)
         measures = [str(p) for p in paths if p not in rules]
     else:
         rules, measures = list(cfg.rules), list(cfg.measures)
-    corpus = load_corpus(rules, expand_measure_paths(measures))
+    corpus = load_corpus(rules, expand_measure_paths(measures, exclude=[cfg.decisions] if cfg.decisions else []))
     for ag in corpus.agreements:
         n_clauses = sum(len(a.clauses) for a in ag.articles)
         n_art = sum(a.kind == "article" for a in ag.articles)
@@ -118,6 +118,15 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], concepts: Path | None)
     if not paths and cfg.concepts:
         n = len(load_concepts(cfg.concepts))
         click.echo(f"concepts: {n} in {cfg.concepts}")
+    if not paths and cfg.decisions:
+        from collections import Counter
+
+        from checker.decisions import load_ledger
+
+        ledger = load_ledger(cfg.decisions, [m.id for m in corpus.measures], [a.id for a in corpus.articles])
+        counts = Counter(r.status for r in ledger.reviews.values())
+        click.echo(f"decisions: {len(ledger.reviews)} in {cfg.decisions} ("
+                   + ", ".join(f"{counts[s]} {s}" for s in ("accepted", "rejected", "unsure")) + ")")
     click.echo("ok")
 
 
