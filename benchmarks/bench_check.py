@@ -21,6 +21,7 @@ import json, resource, time, tempfile
 from pathlib import Path
 t0 = time.perf_counter()
 from checker.config import load_config
+from checker.crosswalk import counterparts
 from checker.pipeline import run
 from checker.result import build_result
 from checker.render import write_outputs
@@ -28,7 +29,10 @@ t_import = time.perf_counter() - t0
 cfg = load_config()
 r = run(cfg)
 t = time.perf_counter()
-result = build_result(r)
+cps = counterparts(r)
+r.timings["crosswalk"] = time.perf_counter() - t
+t = time.perf_counter()
+result = build_result(r, counterparts=cps)
 write_outputs(result, Path(tempfile.mkdtemp()))
 r.timings["render"] = time.perf_counter() - t
 r.timings["import"] = t_import
