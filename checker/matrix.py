@@ -23,6 +23,9 @@ class AlignmentMatrix:
     clause_scores: np.ndarray  # measures x clauses, in [0, 1]
     article_scores: np.ndarray  # measures x articles
     best_clause: np.ndarray  # measures x articles -> clause index of the evidence
+    chapter_ids: tuple[str, ...] = ()
+    chapter_scores: np.ndarray | None = None  # measures x chapters: the best article's score
+    best_article: np.ndarray | None = None  # measures x chapters -> article index of the evidence
 
     def measure_index(self, measure_id: str) -> int:
         return self.measure_ids.index(measure_id)
@@ -95,9 +98,14 @@ def to_confidence(raw: np.ndarray, confidence: tuple[float, float] | None) -> np
 def build(measure_ids: Sequence[str], clause_ids: Sequence[str], article_ids: Sequence[str],
           clause_article: np.ndarray, signals: Mapping[str, np.ndarray],
           weights: Mapping[str, float], available: Mapping[str, np.ndarray] | None = None,
-          confidence: tuple[float, float] | None = None) -> AlignmentMatrix:
+          confidence: tuple[float, float] | None = None, chapter_ids: Sequence[str] = (),
+          article_chapter: np.ndarray | None = None) -> AlignmentMatrix:
+    """Paragraphs roll up to articles and articles to chapters (max), each keeping its evidence."""
     scores = to_confidence(combine(signals, weights, available), confidence)
     article_scores, best_clause = roll_up(scores, clause_article, len(article_ids))
+    chapter_scores = best_article = None
+    if article_chapter is not None and len(chapter_ids):
+        chapter_scores, best_article = roll_up(article_scores, article_chapter, len(chapter_ids))
     return AlignmentMatrix(tuple(measure_ids), tuple(clause_ids), tuple(article_ids),
                            clause_article, dict(weights), dict(signals), scores, article_scores,
-                           best_clause)
+                           best_clause, tuple(chapter_ids), chapter_scores, best_article)

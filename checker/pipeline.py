@@ -139,8 +139,12 @@ def run_loaded(config: Config, corpus: Corpus, concepts: Sequence[Concept], reti
 
     t = time.perf_counter()
     english = m_side.has_english
+    chapters = [ch.id for ag in corpus.agreements for ch in ag.chapters]
+    ch_index = {c: i for i, c in enumerate(chapters)}
+    article_chapter = np.array([ch_index[a.chapter] for a in articles], dtype=int)
     matrix = build(m_side.ids, c_side.ids, [a.id for a in articles], clause_article, signals,
-                   config.weights, {"lexical": english, "fuzzy": english}, config.confidence)
+                   config.weights, {"lexical": english, "fuzzy": english}, config.confidence,
+                   chapters, article_chapter)
     timings["matrix"] = time.perf_counter() - t
 
     t = time.perf_counter()

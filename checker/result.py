@@ -11,6 +11,8 @@ from collections import Counter
 from datetime import datetime, timezone
 from typing import Any
 
+import numpy as np
+
 from checker import __version__
 from checker.highlight import add_highlights
 from checker.pipeline import Run
@@ -53,6 +55,16 @@ def evidence(run: Run, measure: int, clause: int, idf: dict[str, float] | None =
     }
 
 
+def _best_chapters(matrix: Any, mi: int, limit: int = 5) -> list[dict[str, Any]]:
+    """A measure's best chapters or modules: the chapter score is its best article's."""
+    if matrix.chapter_scores is None:
+        return []
+    row = matrix.chapter_scores[mi]
+    order = np.argsort(-row, kind="stable")[:limit]
+    return [{"chapter": matrix.chapter_ids[c], "score": round(float(row[c]), 4),
+             "article": matrix.article_ids[int(matrix.best_article[mi, c])]} for c in order]
+
+
 def _review(state: Any) -> dict[str, Any] | None:
     if state is None:
         return None
@@ -83,6 +95,7 @@ def build_result(run: Run, generated: datetime | None = None, comparison: Any = 
             "section": m.section, "sector": m.sector, "source": m.source,
             "provenance": m.provenance, "file": m.path, "line": m.line,
             "concepts": sorted(run.measures.tags[mi].found),
+            "chapters": _best_chapters(matrix, mi),
             "aligned": md.aligned, "only_suspended": md.only_suspended,
             "links": links,
             "candidates": [{"article": c.article, "clause": c.clause, "score": c.score,

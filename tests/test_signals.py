@@ -70,3 +70,12 @@ def test_build_keeps_every_signal_for_explanations() -> None:
     m = build(["m"], ["a:1.1", "a:1.2"], ["a:1"], np.array([0, 0]), sig, {"lexical": 1, "concept": 1})
     assert m.article_scores.tolist() == [[0.6]]
     assert m.signal_parts(0, 0) == {"lexical": 0.2, "concept": 1.0}
+
+
+def test_build_rolls_articles_up_to_chapters_with_evidence() -> None:
+    sig = {"lexical": np.array([[0.2, 0.8, 0.5, 0.1]])}
+    m = build(["m"], ["a:1.1.1", "a:1.1.2", "a:2.1", "a:2.2"], ["a:1.1", "a:2.1", "a:2.2"],
+              np.array([0, 0, 1, 2]), sig, {"lexical": 1}, chapter_ids=["a:ch1", "a:ch2"],
+              article_chapter=np.array([0, 1, 1]))
+    assert m.chapter_scores.tolist() == [[0.8, 0.5]]
+    assert m.best_article.tolist() == [[0, 1]]
