@@ -103,6 +103,10 @@ def main() -> int:
             t = time.perf_counter()
             art = roll_up(fn(queries, docs), ca, n_art)[0]
             rows.append((label, name, held_out_threshold_only(normalise_rows(art), case), time.perf_counter() - t))
+        docking = sum(bool(g) for g in case.gold)
+        everything = Metrics(len(case.gold), docking, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, docking / len(case.gold), 1.0,
+                             2 * docking / (docking + len(case.gold)), 0.0)
+        rows.append((label, "(every measure aligned)", everything, 0.0))
         zh_run, _, zh_case, zh_idx = prepare(cfg, gold_path, chinese=True)
         t = time.perf_counter()
         zh_cv = cross_validate(zh_run.matrix.signals, {"lexical": zh_run.measures.has_english,
@@ -114,7 +118,8 @@ def main() -> int:
     for label, name, m, secs in rows:
         print(f"{label:8} {name:30} {m.hit1:6.3f} {m.hit5:6.3f} {m.mrr:6.3f} {m.link_f1:8.3f} {m.measure_f1:10.3f}"
               f" {secs:8.2f}")
-    print("all rows held-out (5-fold cross-validation by measure); docking measures for hit@k and MRR")
+    print("all rows held-out (5-fold cross-validation by measure); docking measures for hit@k and MRR;")
+    print("'(every measure aligned)' is the aligned F1 of calling every measure aligned, for scale")
     return 0
 
 
