@@ -32,28 +32,37 @@ class CrosswalkRow:
     counterparts: tuple[Counterpart, ...]
 
 
+def _query_side(agreement: Agreement, tagger: ConceptTagger | None) -> Side:
+    """Whole articles as queries: title and every paragraph."""
+    return analyse_side([a.id for a in agreement.articles],
+                        [f"{a.title}. " + " ".join(c.text for c in a.clauses) for a in agreement.articles],
+                        [None] * len(agreement.articles), tagger)
+
+
+def _rank(q_side: Side, t_side: Side, target: Agreement, concepts: Sequence[Concept],
+          weights: Mapping[str, float], top: int) -> dict[str, tuple[Counterpart, ...]]:
+    """Each query's best articles of `target` (whose clauses `t_side` holds, in corpus order)."""
+    art_index = {a.id: i for i, a in enumerate(target.articles)}
+    clause_article = np.array([art_index[c.article_id] for a in target.articles for c in a.clauses], dtype=int)
+    article_ids = [a.id for a in target.articles]
+    matrix = build(q_side.ids, t_side.ids, article_ids, clause_article,
+                   score(q_side, t_side, concepts, article_ids, clause_article), weights)
+    best = top_k(matrix.article_scores, top)
+    return {qid: tuple(Counterpart(matrix.article_ids[ai], matrix.clause_ids[int(matrix.best_clause[qi, ai])],
+                                   round(float(matrix.article_scores[qi, ai]), 4)) for ai in best[qi])
+            for qi, qid in enumerate(q_side.ids)}
+
+
 def crosswalk(source: Agreement, target: Agreement, concepts: Sequence[Concept],
               weights: Mapping[str, float], top: int = 3, tagger: ConceptTagger | None = None) -> list[CrosswalkRow]:
     if source.id == target.id:
         raise InputError(f"crosswalk needs two different agreements, not {source.id} twice")
     tagger = tagger if tagger is not None else (ConceptTagger(concepts) if concepts else None)
-    queries = [a for a in source.articles]
-    q_side = analyse_side([a.id for a in queries], [f"{a.title}. " + " ".join(c.text for c in a.clauses)
-                                                    for a in queries], [None] * len(queries), tagger)
     pairs = [(a, c) for a in target.articles for c in a.clauses]
     t_side = analyse_side([c.id for _, c in pairs], [clause_text(a, c) for a, c in pairs], [None] * len(pairs),
                           tagger)
-    art_index = {a.id: i for i, a in enumerate(target.articles)}
-    clause_article = np.array([art_index[c.article_id] for _, c in pairs], dtype=int)
-    signals = score(q_side, t_side, concepts, [a.id for a in target.articles], clause_article)
-    matrix = build(q_side.ids, t_side.ids, [a.id for a in target.articles], clause_article, signals, weights)
-    best = top_k(matrix.article_scores, top)
-    rows = []
-    for qi, art in enumerate(queries):
-        cps = tuple(Counterpart(matrix.article_ids[ai], matrix.clause_ids[int(matrix.best_clause[qi, ai])],
-                                round(float(matrix.article_scores[qi, ai]), 4)) for ai in best[qi])
-        rows.append(CrosswalkRow(art.id, art.title, cps))
-    return rows
+    ranked = _rank(_query_side(source, tagger), t_side, target, concepts, weights, top)
+    return [CrosswalkRow(a.id, a.title, ranked[a.id]) for a in source.articles]
 
 
 def counterparts(run: Run, top: int = 3) -> dict[str, tuple[Counterpart, ...]]:
@@ -63,27 +72,16 @@ def counterparts(run: Run, top: int = 3) -> dict[str, tuple[Counterpart, ...]]:
     if len(agreements) < 2:
         return {}
     tagger = ConceptTagger(run.concepts) if run.concepts else None
-    queries = {ag.id: analyse_side([a.id for a in ag.articles],
-                                   [f"{a.title}. " + " ".join(c.text for c in a.clauses) for a in ag.articles],
-                                   [None] * len(ag.articles), tagger) for ag in agreements}
+    queries = {ag.id: _query_side(ag, tagger) for ag in agreements}
     clause_pos = {cid: i for i, cid in enumerate(run.clauses.ids)}
     out: dict[str, tuple[Counterpart, ...]] = {}
     for target in agreements:
         idx = [clause_pos[c.id] for a in target.articles for c in a.clauses]
         t_side = Side([run.clauses.ids[i] for i in idx], [run.clauses.lemmas[i] for i in idx],
                       [run.clauses.tags[i] for i in idx], run.clauses.has_english[idx])
-        art_index = {a.id: i for i, a in enumerate(target.articles)}
-        clause_article = np.array([art_index[c.article_id] for a in target.articles for c in a.clauses], dtype=int)
         for source in agreements:
-            if source.id == target.id:
-                continue
-            q_side = queries[source.id]
-            matrix = build(q_side.ids, t_side.ids, [a.id for a in target.articles], clause_article,
-                           score(q_side, t_side, run.concepts, [a.id for a in target.articles], clause_article),
-                           run.config.weights)
-            best = top_k(matrix.article_scores, top)
-            for qi, aid in enumerate(q_side.ids):
-                out[aid] = out.get(aid, ()) + tuple(
-                    Counterpart(matrix.article_ids[ai], matrix.clause_ids[int(matrix.best_clause[qi, ai])],
-                                round(float(matrix.article_scores[qi, ai]), 4)) for ai in best[qi])
+            if source.id != target.id:
+                for aid, cps in _rank(queries[source.id], t_side, target, run.concepts, run.config.weights,
+                                      top).items():
+                    out[aid] = out.get(aid, ()) + cps
     return out

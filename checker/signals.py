@@ -127,41 +127,6 @@ def concept(measure_tags: Sequence[Sequence[str]], clause_tags: Sequence[Sequenc
     return 0.5 * coverage + 0.5 * cosine
 
 
-def bm25(measure_lemmas: Sequence[Sequence[str]], clause_lemmas: Sequence[Sequence[str]],
-         k1: float = 1.2, b: float = 0.75) -> np.ndarray:
-    """Okapi BM25 over lemma unigrams and bigrams, divided by the best score the query could get
-    (every term at saturation), so that it lies in [0, 1] and compares across measures."""
-    m_terms = [sorted(set(terms(x))) for x in measure_lemmas]
-    c_terms = [terms(x) for x in clause_lemmas]
-    vocab = Vocabulary.build(c_terms, m_terms)
-    n_docs = max(len(c_terms), 1)
-    df = np.zeros(len(vocab.index))
-    rows, cols, tfs = [], [], []
-    lengths = np.array([len(d) for d in c_terms], dtype=float)
-    avgdl = lengths.mean() if len(lengths) and lengths.mean() > 0 else 1.0
-    for i, doc in enumerate(c_terms):
-        counts: dict[int, int] = {}
-        for t in doc:
-            counts[vocab.index[t]] = counts.get(vocab.index[t], 0) + 1
-        for j, c in counts.items():
-            rows.append(i)
-            cols.append(j)
-            tfs.append(c)
-            df[j] += 1
-    idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
-    tf = np.asarray(tfs, dtype=float)
-    norm = k1 * (1 - b + b * lengths[np.asarray(rows, dtype=int)] / avgdl) if rows else np.zeros(0)
-    weights = tf * (k1 + 1) / (tf + norm)
-    doc_matrix = sparse.csr_matrix((weights, (rows, cols)), shape=(len(c_terms), len(vocab.index)))
-    q_rows = [i for i, q in enumerate(m_terms) for _ in q]
-    q_cols = [vocab.index[t] for q in m_terms for t in q]
-    query = sparse.csr_matrix((idf[q_cols], (q_rows, q_cols)), shape=(len(m_terms), len(vocab.index)))
-    raw = np.asarray((query @ doc_matrix.T).todense())
-    best = np.asarray(query.sum(axis=1)).ravel() * (k1 + 1)
-    best[best == 0] = 1.0
-    return np.clip(raw / best[:, None], 0.0, 1.0)
-
-
 # Each further home article of a concept counts a little less: the lexicon lists the article that
 # disciplines a concept first (`see: [cptpp:14.11, depa:4.3, ...]`).
 HOME_DECAY = 0.85
