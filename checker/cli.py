@@ -156,13 +156,15 @@ FORMATS = ("text", "json", "sarif", "junit", "github")
               help="How far a link's score may drop before it is reported (default 0.1).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="What to print: a summary, the JSON result, SARIF 2.1.0, JUnit XML or GitHub annotations.")
+@click.option("--semantic/--no-semantic", default=None,
+              help="Add sentence-embedding similarity (needs the `semantic` extra; off by default).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing unless the check fails (text format).")
 @click.pass_context
 @handles_input_errors
 def check(ctx: click.Context, rules: tuple[Path, ...], measures: tuple[str, ...], concepts: Path | None,
           decisions: Path | None, out: Path | None, json_path: Path | None, csv_path: Path | None,
           threshold: float | None, top: int | None, baseline: Path | None, fail_on: str | None,
-          score_margin: float | None, fmt: str, quiet: bool) -> None:
+          score_margin: float | None, fmt: str, semantic: bool | None, quiet: bool) -> None:
     """Build the alignment matrix, check plan targets (and the baseline), write the report."""
     import time
 
@@ -174,7 +176,7 @@ def check(ctx: click.Context, rules: tuple[Path, ...], measures: tuple[str, ...]
     from checker.result import build_result
 
     cfg = _config(ctx, rules=rules, measures=measures, concepts=concepts, decisions=decisions, out=out,
-                  threshold=threshold, top=top, baseline=baseline, score_margin=score_margin,
+                  threshold=threshold, top=top, baseline=baseline, score_margin=score_margin, semantic=semantic,
                   fail_on=tuple(fail_on.split(",")) if fail_on is not None else None)
     classes = parse_classes(cfg.fail_on)
     base = load_baseline(baseline) if baseline is not None else None
@@ -404,18 +406,19 @@ def crosswalk(ctx: click.Context, source: str, target: str, top: int, json_path:
 @click.option("--write", "write_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the weights, threshold and confidence fitted on all labels (a calibration file).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the metrics as JSON.")
+@click.option("--semantic/--no-semantic", default=None, help="Include the sentence-embedding signal in the fit.")
 @rules_opt
 @measures_opt
 @concepts_opt
 @click.pass_context
 @handles_input_errors
 def evaluate(ctx: click.Context, gold_path: Path, sweep: bool, chinese: bool, folds: int, step: float,
-             write_path: Path | None, json_path: Path | None, rules: tuple[Path, ...], measures: tuple[str, ...],
-             concepts: Path | None) -> None:
+             write_path: Path | None, json_path: Path | None, semantic: bool | None, rules: tuple[Path, ...],
+             measures: tuple[str, ...], concepts: Path | None) -> None:
     """Accuracy against gold labels: held-out (cross-validated) ranking, links and aligned measures."""
     from checker.evaluate import evaluate_command
 
-    cfg = _config(ctx, rules=rules, measures=measures, concepts=concepts)
+    cfg = _config(ctx, rules=rules, measures=measures, concepts=concepts, semantic=semantic)
     text, doc = evaluate_command(cfg, gold_path, chinese=chinese, k=folds, step=step, sweep=sweep,
                                  write_path=write_path)
     click.echo(text, nl=False)

@@ -14,11 +14,11 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-SIGNALS = ("lexical", "concept", "anchor", "fuzzy")
+SIGNALS = ("lexical", "concept", "anchor", "fuzzy", "semantic")
 # Without a calibration file: the weights last fitted on the gold labels, on the raw scale.
 DEFAULT_WEIGHTS = {"lexical": 0.40, "concept": 0.0, "anchor": 0.50, "fuzzy": 0.10}
 KEYS = {"rules", "measures", "concepts", "out", "threshold", "top", "weights", "targets", "decisions",
-        "baseline", "score_margin", "fail_on", "calibration"}
+        "baseline", "score_margin", "fail_on", "calibration", "semantic"}
 DEFAULT_FAIL_ON = ("no-longer-aligned", "suspect", "uncovered-binding-grew", "target-missed")
 
 
@@ -39,6 +39,7 @@ class Config:
     # Platt scaling fitted on the gold labels: score = 1 / (1 + exp(-(a * raw + b))), a confidence.
     confidence: tuple[float, float] | None = None
     calibration: Path | None = None  # the file weights, threshold and confidence came from
+    semantic: bool = False  # add sentence-embedding similarity (needs the `semantic` extra)
     source: str = "defaults"  # where the settings came from, for the result's config block
 
     def with_overrides(self, **flags: Any) -> Config:
@@ -143,6 +144,8 @@ def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
         for key in ("decisions", "baseline"):
             if key in section:
                 kwargs[key] = rel(str(section[key]))
+        if "semantic" in section:
+            kwargs["semantic"] = bool(section["semantic"])
         if "score_margin" in section:
             kwargs["score_margin"] = float(section["score_margin"])
         if "fail_on" in section:

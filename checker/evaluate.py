@@ -371,9 +371,10 @@ def prepare(config: Any, gold_path: Path, chinese: bool = False) -> tuple[Any, G
 def evaluate_command(config: Any, gold_path: Path, chinese: bool = False, k: int = 5, step: float = 0.1,
                      sweep: bool = False, write_path: Path | None = None) -> tuple[str, dict[str, Any]]:
     run, gold, case, rows = prepare(config, gold_path, chinese)
+    from checker.pipeline import english_only
+
     signals = run.matrix.signals
-    english = run.measures.has_english
-    available = {"lexical": english, "fuzzy": english}
+    available = english_only(run.measures.has_english)
     cv = cross_validate(signals, available, run.matrix.clause_article, case, rows, k=k, top=config.top, step=step)
     current_scores = run.matrix.article_scores[rows]
     current = evaluate_scores(current_scores, case, config.threshold, config.top)

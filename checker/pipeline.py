@@ -62,6 +62,11 @@ def clause_text(article: Article, clause: Clause) -> str:
     return f"{article.title}. {clause.text}"
 
 
+def english_only(has_english: np.ndarray) -> dict[str, np.ndarray]:
+    """Signals that read the English text: a measure with only Chinese text cannot have them."""
+    return {"lexical": has_english, "fuzzy": has_english, "semantic": has_english}
+
+
 def analyse_side(ids: Sequence[str], texts: Sequence[str | None], texts_zh: Sequence[str | None],
                  tagger: ConceptTagger | None) -> Side:
     analysed = analyse(texts, texts_zh)
@@ -135,6 +140,12 @@ def run_loaded(config: Config, corpus: Corpus, concepts: Sequence[Concept], reti
     clause_article = np.array([art_index[c.article_id] for a in articles for c in a.clauses], dtype=int)
     t = time.perf_counter()
     signals = score(m_side, c_side, concepts, [a.id for a in articles], clause_article)
+    if config.semantic:
+        from checker import semantic
+
+        signals["semantic"] = semantic.similarity(
+            semantic.pipeline(), [m.text for m in corpus.measures],
+            [clause_text(a, c) for a in articles for c in a.clauses])
     timings["signals"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -143,7 +154,7 @@ def run_loaded(config: Config, corpus: Corpus, concepts: Sequence[Concept], reti
     ch_index = {c: i for i, c in enumerate(chapters)}
     article_chapter = np.array([ch_index[a.chapter] for a in articles], dtype=int)
     matrix = build(m_side.ids, c_side.ids, [a.id for a in articles], clause_article, signals,
-                   config.weights, {"lexical": english, "fuzzy": english}, config.confidence,
+                   config.weights, english_only(english), config.confidence,
                    chapters, article_chapter)
     timings["matrix"] = time.perf_counter() - t
 
