@@ -48,7 +48,7 @@ def test_component_sets_vectors_in_batches_and_caches_them(tmp_path: Path) -> No
 def test_real_model_puts_a_data_export_measure_near_the_data_transfer_clause(tmp_path: Path) -> None:
     nlp = semantic.pipeline(tmp_path)
     sim = semantic.similarity(nlp, ["Let companies send customer data to servers abroad.", None],
-                              ["Each Party shall allow the cross-border transfer of information by electronic means.",
+                              ["Every Party must let firms move information across borders by electronic means.",
                                "Each Party shall protect geographical indications for wines."])
     assert sim.shape == (2, 2)
     assert sim[0, 0] > sim[0, 1] + 0.1
