@@ -185,7 +185,6 @@ def check(ctx: click.Context, rules: tuple[Path, ...], measures: tuple[str, ...]
     comparison = compare(result_run.corpus, result_run.decision, base, str(baseline) if baseline else None,
                          cfg.score_margin)
     t = time.perf_counter()
-    result_run.timings["crosswalk"] = 0.0
     cps = counterparts(result_run)
     result_run.timings["crosswalk"] = time.perf_counter() - t
     t = time.perf_counter()

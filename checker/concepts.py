@@ -16,7 +16,7 @@ from spacy.matcher import PhraseMatcher
 
 from checker import text as textmod
 from checker.errors import InputError, problem
-from checker.yamlio import LineDict, load_yaml
+from checker.yamlio import LineDict, load_yaml, unknown_fields
 
 CONCEPT_KEYS = {"id", "label", "label_zh", "en", "zh", "abbr", "see", "notes"}
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -45,9 +45,7 @@ def load_concepts(path: Path) -> list[Concept]:
         if not isinstance(node, LineDict):
             problems.append(problem(path, getattr(items, "line", 1), "each concept must be a mapping"))
             continue
-        for key in node:
-            if key not in CONCEPT_KEYS:
-                problems.append(problem(path, node.line_of(key), f"unknown field {key!r} in concept"))
+        problems.extend(unknown_fields(path, node, CONCEPT_KEYS, "concept"))
         cid = node.get("id")
         if not isinstance(cid, str) or not _ID.fullmatch(cid):
             problems.append(problem(path, node.line, f"bad or missing concept id {cid!r}"))

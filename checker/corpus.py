@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.errors import InputError, Problem, problem
-from checker.yamlio import LineDict, load_yaml
+from checker.yamlio import LineDict, load_yaml, unknown_fields
 
 FORCES = ("binding", "best-endeavour", "cooperation", "definitional", "procedural")
 FORCE_RANK = {"binding": 4, "best-endeavour": 3, "cooperation": 2, "procedural": 1, "definitional": 0}
@@ -244,10 +244,7 @@ class _Collector:
         self.problems.append(problem(path, line, message))
 
     def check_keys(self, path: Path, node: LineDict, allowed: set[str], what: str) -> None:
-        for key in node:
-            if key not in allowed:
-                hint = ", ".join(sorted(allowed))
-                self.add(path, node.line_of(key), f"unknown field {key!r} in {what} (allowed: {hint})")
+        self.problems.extend(unknown_fields(path, node, allowed, what))
 
     def text(self, path: Path, node: LineDict, key: str, what: str, required: bool = True) -> str | None:
         value = node.get(key)

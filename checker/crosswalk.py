@@ -71,8 +71,7 @@ def counterparts(run: Run, top: int = 3) -> dict[str, tuple[Counterpart, ...]]:
     agreements = run.corpus.agreements
     if len(agreements) < 2:
         return {}
-    tagger = ConceptTagger(run.concepts) if run.concepts else None
-    queries = {ag.id: _query_side(ag, tagger) for ag in agreements}
+    queries = {ag.id: _query_side(ag, run.tagger) for ag in agreements}
     clause_pos = {cid: i for i, cid in enumerate(run.clauses.ids)}
     out: dict[str, tuple[Counterpart, ...]] = {}
     for target in agreements:

@@ -13,14 +13,14 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from checker.corpus import Article, Measure
 from checker.errors import InputError, Problem, problem
-from checker.yamlio import LineDict, load_yaml, write_atomic
+from checker.yamlio import LineDict, load_yaml, unknown_fields, write_atomic
 
 SCHEMA = "rulealign.decisions/1"
 STATUSES = ("accepted", "rejected", "unsure")
@@ -108,9 +108,7 @@ def load_ledger(path: Path, measures: Iterable[str] | None = None,
         return Ledger(path, {})
     if not isinstance(data, LineDict):
         raise InputError(problem(path, 1, "a decisions file is a mapping with 'decisions:'"))
-    for key in data:
-        if key not in {"schema", "decisions"}:
-            problems.append(problem(path, data.line_of(key), f"unknown field {key!r} (allowed: schema, decisions)"))
+    problems.extend(unknown_fields(path, data, {"schema", "decisions"}, "decisions file"))
     if data.get("schema", SCHEMA) != SCHEMA:
         problems.append(problem(path, data.line_of("schema"),
                                 f"unknown schema {data.get('schema')!r} (expected {SCHEMA})"))
@@ -126,9 +124,7 @@ def load_ledger(path: Path, measures: Iterable[str] | None = None,
         if not isinstance(e, LineDict):
             problems.append(problem(path, getattr(entries, "line", 1), "each decision must be a mapping"))
             continue
-        for key in e:
-            if key not in ENTRY_KEYS:
-                problems.append(problem(path, e.line_of(key), f"unknown field {key!r} in decision"))
+        problems.extend(unknown_fields(path, e, ENTRY_KEYS, "decision"))
         mid, aid, status = e.get("measure"), e.get("article"), e.get("status")
         gone = (known_m is not None and mid not in known_m) or (known_a is not None and aid not in known_a)
         if gone and isinstance(mid, str) and isinstance(aid, str) and {mid, aid} & retired_ids \
@@ -200,6 +196,3 @@ def stamp(measure: Measure, article: Article, status: str, by: str | None, when:
                   fingerprint(measure_text(measure)), fingerprint(article_text(article)),
                   FINGERPRINT_VERSION, line)
 
-
-def restamp(review: Review, **changes: object) -> Review:
-    return replace(review, **changes)

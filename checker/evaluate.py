@@ -30,6 +30,7 @@ class GoldEntry:
     measure: str
     articles: tuple[str, ...]
     line: int
+    article_lines: tuple[int, ...] = ()  # where each article id stands, for errors
 
 
 @dataclass
@@ -37,6 +38,23 @@ class Gold:
     path: Path
     entries: dict[str, GoldEntry]
     extra_measures: list[Path] = field(default_factory=list)
+
+    def at_article_level(self, article_ids: set[str]) -> Gold:
+        """Paragraph ids mapped to their articles; an id no article has is an error (file:line)."""
+        problems: list[Problem] = []
+        entries = {}
+        for e in self.entries.values():
+            arts: list[str] = []
+            for ident, line in zip(e.articles, e.article_lines or (e.line,) * len(e.articles)):
+                art = article_of(ident, article_ids)
+                if art is None:
+                    problems.append(problem(self.path, line, f"unknown article id {ident!r}"))
+                elif art not in arts:
+                    arts.append(art)
+            entries[e.measure] = GoldEntry(e.measure, tuple(arts), e.line)
+        if problems:
+            raise InputError(problems)
+        return Gold(self.path, entries, self.extra_measures)
 
 
 def load_gold(path: Path, article_ids: set[str] | None = None) -> Gold:
@@ -55,28 +73,24 @@ def load_gold(path: Path, article_ids: set[str] | None = None) -> Gold:
         if not isinstance(e, LineDict) or not isinstance(e.get("measure"), str):
             problems.append(problem(path, getattr(e, "line", 1), "each entry needs 'measure: ID'"))
             continue
-        arts = []
+        arts: list[str] = []
+        lines: list[int] = []
         for a in e.get("articles") or []:
             ident = a.get("article") if isinstance(a, LineDict) else a
             line = a.line if isinstance(a, LineDict) else e.line
             if not isinstance(ident, str):
                 problems.append(problem(path, line, "each article needs 'article: ID'"))
                 continue
-            if article_ids is not None:
-                art = article_of(ident, article_ids)
-                if art is None:
-                    problems.append(problem(path, line, f"unknown article id {ident!r}"))
-                    continue
-                ident = art
-            if ident not in arts:
-                arts.append(ident)
+            arts.append(ident)
+            lines.append(line)
         if e["measure"] in entries:
             problems.append(problem(path, e.line, f"second entry for {e['measure']}"))
             continue
-        entries[e["measure"]] = GoldEntry(e["measure"], tuple(arts), e.line)
+        entries[e["measure"]] = GoldEntry(e["measure"], tuple(arts), e.line, tuple(lines))
     if problems:
         raise InputError(problems)
-    return Gold(path, entries, [path.parent / p for p in extra])
+    gold = Gold(path, entries, [path.parent / p for p in extra])
+    return gold.at_article_level(article_ids) if article_ids is not None else gold
 
 
 @dataclass(frozen=True)
@@ -352,8 +366,7 @@ def prepare(config: Any, gold_path: Path, chinese: bool = False) -> tuple[Any, G
     for extra in gold.extra_measures:
         if all(p.path != str(extra) for p in corpus.plans):
             corpus.plans.append(load_plan(extra))
-    article_ids = {a.id for a in corpus.articles}
-    gold = load_gold(gold_path, article_ids)
+    gold = gold.at_article_level({a.id for a in corpus.articles})
     if chinese:
         corpus.plans = [dc_replace(p, measures=tuple(dc_replace(m, text=None) for m in p.measures if m.text_zh))
                         for p in corpus.plans]

@@ -6,7 +6,7 @@ import textwrap
 
 from checker.errors import InputError
 from checker.pipeline import Run
-from checker.result import _term_idf, evidence
+from checker.result import evidence, term_idf
 
 
 def explain_text(run: Run, measure_id: str, article_id: str | None = None) -> str:
@@ -24,7 +24,7 @@ def explain_text(run: Run, measure_id: str, article_id: str | None = None) -> st
         wanted = [matrix.article_ids.index(article_id)]
     else:
         wanted = [matrix.article_ids.index(c.article) for c in md.candidates]
-    idf = _term_idf(run)
+    idf = term_idf(run)
     lines = [f"{measure.id} ({measure.plan}) — {'aligned' if md.aligned else 'not aligned'} "
              f"at threshold {decision.threshold:.2f}"]
     for text in (measure.text, measure.text_zh):

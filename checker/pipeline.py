@@ -55,6 +55,7 @@ class Run:
     decision: Decision
     ledger: Ledger | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    tagger: ConceptTagger | None = None  # built once per run; the crosswalk reuses it
 
 
 def clause_text(article: Article, clause: Clause) -> str:
@@ -89,8 +90,7 @@ def load(config: Config) -> tuple[Corpus, list[Concept]]:
     return corpus, concepts
 
 
-def analyse_corpus(corpus: Corpus, concepts: Sequence[Concept]) -> tuple[Side, Side]:
-    tagger = ConceptTagger(concepts) if concepts else None
+def analyse_corpus(corpus: Corpus, tagger: ConceptTagger | None) -> tuple[Side, Side]:
     measures: list[Measure] = corpus.measures
     m_side = analyse_side([m.id for m in measures], [m.text for m in measures],
                           [m.text_zh for m in measures], tagger)
@@ -111,11 +111,12 @@ def score(m_side: Side, c_side: Side, concepts: Sequence[Concept], article_ids: 
         found = (article_of(ref, known) for ref in c.see)
         homes.append(list(dict.fromkeys(art_pos[a] for a in found if a is not None)))
     c_tags = [t.found for t in c_side.tags]
+    m_tags = [t.found for t in m_side.tags]
+    idf = sig.concept_idf(c_tags, index)
     return {
         "lexical": sig.lexical(m_side.lemmas, c_side.lemmas),
-        "concept": sig.concept([t.found for t in m_side.tags], c_tags, index),
-        "anchor": sig.anchor([t.found for t in m_side.tags], index, homes, clause_article, len(article_ids),
-                             sig.concept_idf(c_tags, index)),
+        "concept": sig.concept(m_tags, c_tags, index, idf),
+        "anchor": sig.anchor(m_tags, index, homes, clause_article, len(article_ids), idf),
         "fuzzy": sig.fuzzy(m_side.lemmas, c_side.lemmas),
     }
 
@@ -132,7 +133,8 @@ def run_loaded(config: Config, corpus: Corpus, concepts: Sequence[Concept], reti
     """The stages after loading, for callers that prepare the corpus themselves (evaluation)."""
     timings = dict(timings or {})
     t = time.perf_counter()
-    m_side, c_side = analyse_corpus(corpus, concepts)
+    tagger = ConceptTagger(concepts) if concepts else None
+    m_side, c_side = analyse_corpus(corpus, tagger)
     timings["analyse"] = time.perf_counter() - t
 
     articles = corpus.articles
@@ -164,4 +166,4 @@ def run_loaded(config: Config, corpus: Corpus, concepts: Sequence[Concept], reti
         ledger = load_ledger(config.decisions, [m.id for m in corpus.measures], [a.id for a in articles], retired)
     decision = decide(matrix, corpus, config.threshold, config.top, config.targets, ledger)
     timings["decide"] = time.perf_counter() - t
-    return Run(config, corpus, list(concepts), m_side, c_side, matrix, decision, ledger, timings)
+    return Run(config, corpus, list(concepts), m_side, c_side, matrix, decision, ledger, timings, tagger)

@@ -21,7 +21,7 @@ from checker.text import terms
 SCHEMA = "rulealign.result/1"
 
 
-def _term_idf(run: Run) -> dict[str, float]:
+def term_idf(run: Run) -> dict[str, float]:
     df: Counter[str] = Counter()
     for lem in run.clauses.lemmas:
         df.update(set(terms(lem)))
@@ -32,7 +32,7 @@ def _term_idf(run: Run) -> dict[str, float]:
 def evidence(run: Run, measure: int, clause: int, idf: dict[str, float] | None = None,
              limit: int = 8) -> dict[str, Any]:
     """Why a measure and a clause match: shared concepts first, then the rarest shared terms."""
-    idf = idf if idf is not None else _term_idf(run)
+    idf = idf if idf is not None else term_idf(run)
     m_tags = run.measures.tags[measure].found
     c_tags = run.clauses.tags[clause].found
     shared_concepts = [cid for cid in m_tags if cid in c_tags]
@@ -76,7 +76,7 @@ def build_result(run: Run, generated: datetime | None = None, comparison: Any = 
                  fail_on: tuple[str, ...] = (), counterparts: dict[str, Any] | None = None) -> dict[str, Any]:
     corpus, decision, matrix = run.corpus, run.decision, run.matrix
     generated = generated or datetime.now(timezone.utc)
-    idf = _term_idf(run)
+    idf = term_idf(run)
     clause_index = {cid: i for i, cid in enumerate(matrix.clause_ids)}
     concept_labels = {c.id: {"label": c.label, "label_zh": c.label_zh} for c in run.concepts}
 

@@ -112,11 +112,11 @@ def concept_idf(clause_tags: Sequence[Sequence[str]], concept_index: dict[str, i
 
 
 def concept(measure_tags: Sequence[Sequence[str]], clause_tags: Sequence[Sequence[str]],
-            concept_index: dict[str, int]) -> np.ndarray:
+            concept_index: dict[str, int], idf: np.ndarray | None = None) -> np.ndarray:
     """Shared trade-rule concepts, IDF-weighted: the mean of how much of the measure's concept
     weight the clause carries (coverage) and the cosine of the two concept vectors (which keeps a
     clause tagged with everything from matching every measure)."""
-    idf = concept_idf(clause_tags, concept_index)
+    idf = idf if idf is not None else concept_idf(clause_tags, concept_index)
     m = concept_matrix(measure_tags, concept_index, idf)
     c = concept_matrix(clause_tags, concept_index, idf)
     shared = np.asarray((m @ c.T).todense())  # sum of idf^2 over shared concepts

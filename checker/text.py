@@ -132,11 +132,6 @@ def analyse(texts: Sequence[str | None], texts_zh: Sequence[str | None] | None =
     return out
 
 
-def lemma_set(text: str) -> set[str]:
-    """Content lemmas of one text (for explanations and tests, not for scoring loops)."""
-    return set(content_lemmas(english()(clean(text))))
-
-
 def terms(lemmas: Iterable[str]) -> list[str]:
     """Unigrams and adjacent bigrams: 'single window' and 'computing facility' count as terms."""
     lem = list(lemmas)

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from checker.errors import InputError, problem
+from checker.errors import InputError, Problem, problem
 
 
 class LineDict(dict):
@@ -113,3 +113,10 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def unknown_fields(path: Path | str, node: LineDict, allowed: set[str], what: str) -> list[Problem]:
+    """A typo in a field name would otherwise drop its value silently: report it with its line."""
+    hint = ", ".join(sorted(allowed))
+    return [problem(path, node.line_of(key), f"unknown field {key!r} in {what} (allowed: {hint})")
+            for key in node if key not in allowed]

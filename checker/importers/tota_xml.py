@@ -59,7 +59,7 @@ def read_tota(path: Path, display: str) -> Document:
     for ch_i, ch_el in enumerate(root.find("body").iter("chapter"), 1):  # type: ignore[union-attr]
         arts = list(ch_el.iter("article"))
         ch_where = Where(str(path), chapter_lines[ch_i - 1] if ch_i - 1 < len(chapter_lines) else None)
-        number = _chapter_number(ch_el.get("number") or "", len([c for c in doc.chapters]) + 1)
+        number = _chapter_number(ch_el.get("number") or "")
         if number is None:
             doc.info.append(f"skipped {clean_space(ch_el.get('name') or 'an unnumbered chapter')} "
                             f"({len(arts)} article(s) without chapter number)")
@@ -98,7 +98,7 @@ def _tag_lines(raw: str, tag: str) -> list[int]:
     return out
 
 
-def _chapter_number(value: str, fallback: int) -> str | None:
+def _chapter_number(value: str) -> str | None:
     m = re.search(r"(\d+)", value)
     if m:
         return str(int(m.group(1)))
