@@ -10,6 +10,7 @@ import pytest
 from checker import text as textmod
 from checker.concepts import Concept, ConceptTagger, load_concepts
 from checker.corpus import load_agreement
+from checker.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 LEXICON = ROOT / "rules" / "concepts.yaml"
@@ -61,13 +62,20 @@ def test_lexicon_loads_with_at_least_150_concepts(concepts: list[Concept], tagge
 
 def test_every_concept_has_english_chinese_forms_and_a_home(concepts: list[Concept]) -> None:
     for c in concepts:
-        assert c.en and c.zh and c.see and c.label_zh, c.id
+        assert c.label_zh, c.id
+        if c.kind == "rule":
+            assert c.see, c.id
+            assert (c.en and c.zh) or c.implied_by, c.id
+        else:  # parts and out-of-scope markers are found by their own words and have no home
+            assert c.en and c.zh and not c.see and not c.implied_by, c.id
 
 
 def test_no_concept_uses_a_bare_generic_word(concepts: list[Concept]) -> None:
     nlp = textmod.english()
     offenders = []
     for c in concepts:
+        if c.kind == "part":  # generic on purpose: a part only counts next to the others of its set
+            continue
         for form in c.en:
             doc = nlp(form.lower())
             if len(doc) == 1 and textmod.normalise_lemma(doc[0].lemma_) in GENERIC:
@@ -125,3 +133,55 @@ def test_lemma_traps_do_not_fire_financial_concepts(tagger: ConceptTagger) -> No
 def test_unrelated_sentence_gives_no_concept(tagger: ConceptTagger) -> None:
     assert tags(tagger, "Renovate the riverside park and plant more trees along the cycling path.",
                 "改造滨河公园，沿自行车道增植树木。") == set()
+
+
+def tagging(tagger: ConceptTagger, text: str | None = None, text_zh: str | None = None):
+    return tagger.tag(textmod.analyse([text], [text_zh]))[0]
+
+
+def test_a_foreign_insurer_setting_up_reads_as_financial_national_treatment(tagger: ConceptTagger) -> None:
+    t = tagging(tagger, "Overseas insurance companies may set up insurance asset-management companies.",
+                "支持境外保险公司直接发起设立保险资产管理公司。")
+    assert "financial-services-opening" in t.found
+    # The sector concept that implied it is absorbed, and the general Chapter 9/10 reading cannot
+    # reuse the same words (the financial services chapter prevails).
+    assert "insurance-services" not in t.found
+    assert "foreign-establishment" not in t.found
+    # Parts never leave the tagger; the implied concept carries their words as its evidence.
+    assert not {"foreign-firm", "entry-action"} & set(t.found)
+    assert {"境外保险公司", "设立"} <= set(t.found["financial-services-opening"])
+
+
+def test_implied_concepts_need_every_member_of_a_set(tagger: ConceptTagger) -> None:
+    # A foreign firm alone, or a sector alone, implies nothing.
+    assert "foreign-establishment" not in tags(tagger, "Foreign-invested enterprises report their annual results.")
+    assert "financial-services-opening" not in tags(tagger, "Insurance companies may set up branches.")
+    # A foreign doctor who may open a clinic is establishment by a foreign professional.
+    assert "foreign-establishment" in tags(tagger, "Foreign doctors may open clinics in the city.")
+    # A foreign national working in securities is the nationality of financial staff (Art. 11.9).
+    assert "financial-staff-nationality" in tags(tagger, None, "允许外籍人员从事证券投资咨询业务。")
+
+
+def test_outside_markers_are_kept_apart_from_trade_rule_concepts(tagger: ConceptTagger) -> None:
+    t = tagging(tagger, "Give rent subsidies to cross-border e-commerce firms that move into the industrial park.",
+                "对入驻产业园的跨境电商企业给予房租补贴。")
+    assert {"support-funding", "building-works"} <= set(t.outside)
+    assert not {"support-funding", "building-works"} & set(t.found)
+    assert tagging(tagger, "Customs may grant preferential tariff treatment after release.").outside == {}
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("  - id: x\n    kind: sometimes\n    en: [alpha]\n", "kind must be one of rule, part, outside"),
+    ("  - id: x\n    implied_by: [[nope]]\n    see: [cptpp:1.1]\n", "implied_by names unknown concept 'nope'"),
+    ("  - id: x\n    implied_by: alpha\n", "'implied_by' must be a list of lists of concept ids"),
+    ("  - id: p\n    kind: part\n    en: [alpha]\n    see: [cptpp:1.1]\n", "a 'part' concept takes no 'see'"),
+    ("  - id: o\n    kind: outside\n    en: [beta]\n  - id: x\n    implied_by: [[o]]\n    see: [cptpp:1.1]\n",
+     "implied_by may only name 'rule' or 'part' concepts"),
+])
+def test_bad_kinds_and_implied_sets_are_reported_with_their_line(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "concepts.yaml"
+    path.write_text("concepts:\n" + body, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_concepts(path)
+    text = str(err.value)
+    assert message in text and f"{path}:" in text
