@@ -135,11 +135,14 @@ def make_case(measure_ids: Sequence[str], article_ids: Sequence[str], gold: Gold
     return Case(tuple(measure_ids[i] for i in rows), tuple(article_ids), sets, ~suspended), np.array(rows, dtype=int)
 
 
-def evaluate_many(scores: np.ndarray, case: Case, thresholds: Sequence[float], top: int = 10) -> list[Metrics]:
+def evaluate_many(scores: np.ndarray, case: Case, thresholds: Sequence[float], top: int = 10,
+                  order: np.ndarray | None = None) -> list[Metrics]:
     """Metrics at each threshold from one measures x articles score matrix (rows as in `case`).
-    Ranking is computed once; links and aligned measures for all thresholds at once."""
+    Ranking is computed once (or passed in as `order`, best first, when the caller knows it);
+    links and aligned measures for all thresholds at once."""
     m, n_art = scores.shape
-    order = np.argsort(-scores, axis=1, kind="stable")
+    if order is None:
+        order = np.argsort(-scores, axis=1, kind="stable")
     gold_mask = np.zeros((m, n_art), dtype=bool)
     for i, g in enumerate(case.gold):
         gold_mask[i, list(g)] = True
@@ -237,22 +240,53 @@ def article_scores_for(signals: Mapping[str, np.ndarray], weights: Mapping[str, 
     return roll_up(combine(signals, weights, available), clause_article, n_articles)[0]
 
 
+# Signals that are one value per measure (the same for every clause): they never change a
+# measure's ranking, only where its scores stand against the threshold. The grid searches their
+# weight apart from the ranking signals', so the ranking keeps the full resolution of its simplex.
+ROW_CONSTANT = ("scope",)
+CONSTANT_GRID = [round(float(x), 2) for x in np.arange(0.0, 0.901, 0.1)]
+
+
 def fit(signals: Mapping[str, np.ndarray], available: Mapping[str, np.ndarray] | None, clause_article: np.ndarray,
         case: Case, rows: np.ndarray, top: int = 10, step: float = 0.1) -> Fit:
-    """Grid search over the weight simplex and the threshold, on the given rows only."""
-    names = list(signals)
-    sub = {n: s[rows] for n, s in signals.items()}
+    """Grid search over the weight simplex of the ranking signals, the weight of a row-constant
+    signal, and the threshold, on the given rows only. With ranking weights w, constant weight s
+    and a row's available ranking weight B, a clause scores ((1-s)·B·R + s·C) / ((1-s)·B + s),
+    where R is the weighted mean under w: an increasing map of R for each row, so the max over an
+    article's clauses and the order of articles are computed once per w."""
+    rank_names = [n for n in signals if n not in ROW_CONSTANT]
+    const_names = [n for n in signals if n in ROW_CONSTANT]
+    const = {n: signals[n][rows][:, 0] for n in const_names}
+    sub = {n: signals[n][rows] for n in rank_names}
     sub_av = {n: a[rows] for n, a in available.items()} if available else None
+    n_rows = len(rows)
     best: Fit | None = None
     best_value = -math.inf
-    for w in weight_grid(names, step):
+    for w in weight_grid(rank_names, step):
         if sum(w.values()) <= 0:
             continue
-        scores = article_scores_for(sub, w, sub_av, clause_article, len(case.article_ids))
-        for m in evaluate_many(scores, case, THRESHOLDS, top):
-            value = objective(m)
-            if value > best_value + 1e-12:
-                best_value, best = value, Fit(w, m.threshold, m)
+        r = article_scores_for(sub, w, sub_av, clause_article, len(case.article_ids))
+        order = np.argsort(-r, axis=1, kind="stable")
+        b = np.zeros(n_rows)
+        for n, wn in w.items():
+            mask = sub_av[n] if sub_av is not None and n in sub_av else np.ones(n_rows, bool)
+            b += wn * mask
+        b = b[:, None]
+        # One constant signal is searched (the shipped configuration has one); more would need a grid each.
+        c_name = const_names[0] if const_names else None
+        for sw in (CONSTANT_GRID if c_name else [0.0]):
+            if c_name is None or sw == 0.0:
+                scores, weights = r, dict(w)
+            else:
+                denom = (1 - sw) * b + sw
+                scores = ((1 - sw) * b * r + sw * const[c_name][:, None]) / denom
+                weights = {n: round(float((1 - sw) * v), 4) for n, v in w.items()}
+            for n in const_names:
+                weights[n] = sw if n == c_name else 0.0
+            for m in evaluate_many(scores, case, THRESHOLDS, top, order=order):
+                value = objective(m)
+                if value > best_value + 1e-12:
+                    best_value, best = value, Fit(weights, m.threshold, m)
     assert best is not None
     return best
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -56,6 +57,16 @@ class Run:
     ledger: Ledger | None = None
     timings: dict[str, float] = field(default_factory=dict)
     tagger: ConceptTagger | None = None  # built once per run; the crosswalk reuses it
+
+    @cached_property
+    def homes(self) -> dict[str, frozenset[str]]:
+        """Concept id -> the articles its `see` names (what the anchor signal scores)."""
+        return concept_homes(self.concepts, self.matrix.article_ids)
+
+
+def concept_homes(concepts: Sequence[Concept], article_ids: Sequence[str]) -> dict[str, frozenset[str]]:
+    known = set(article_ids)
+    return {c.id: frozenset(a for ref in c.see if (a := article_of(ref, known)) is not None) for c in concepts}
 
 
 def clause_text(article: Article, clause: Clause) -> str:
@@ -107,7 +118,7 @@ def score(m_side: Side, c_side: Side, concepts: Sequence[Concept], article_ids: 
     known = set(article_ids)
     art_pos = {a: i for i, a in enumerate(article_ids)}
     homes = []
-    for c in concepts:
+    for c in concepts:  # in `see` order: the first home counts most
         found = (article_of(ref, known) for ref in c.see)
         homes.append(list(dict.fromkeys(art_pos[a] for a in found if a is not None)))
     c_tags = [t.found for t in c_side.tags]
@@ -118,6 +129,7 @@ def score(m_side: Side, c_side: Side, concepts: Sequence[Concept], article_ids: 
         "concept": sig.concept(m_tags, c_tags, index, idf),
         "anchor": sig.anchor(m_tags, index, homes, clause_article, len(article_ids), idf),
         "fuzzy": sig.fuzzy(m_side.lemmas, c_side.lemmas),
+        "scope": sig.scope(m_tags, [t.outside for t in m_side.tags], len(c_side.ids)),
     }
 
 

@@ -6,7 +6,7 @@ C++ `cdist`), never in a Python loop over measure-clause pairs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -150,3 +150,16 @@ def anchor(measure_tags: Sequence[Sequence[str]], concept_index: dict[str, int],
     total = np.asarray(m.sum(axis=1)).ravel()
     total[total == 0] = 1.0
     return (per_article / total[:, None])[:, clause_article]
+
+
+def scope(measure_tags: Sequence[Mapping[str, Sequence[str]]], measure_outside: Sequence[Mapping[str, Sequence[str]]],
+          n_clauses: int) -> np.ndarray:
+    """How much of what a measure does the agreements discipline at all: the share of its concepts
+    that are trade-rule concepts rather than out-of-scope markers (grants, rent subsidies, trade
+    fairs, building a park). 1 for a measure with no marker. The same for every clause: it moves a
+    measure's scores against the threshold (aligned or not) and never changes their order."""
+    rules = np.array([len(t) for t in measure_tags], dtype=float)
+    outside = np.array([len(o) for o in measure_outside], dtype=float)
+    total = rules + outside
+    share = np.where(total == 0, 1.0, rules / np.where(total == 0, 1.0, total))
+    return np.repeat(share[:, None], n_clauses, axis=1)

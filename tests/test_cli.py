@@ -55,7 +55,7 @@ def test_json_result_has_the_documented_shape(args: list[str], tmp_path: Path) -
     assert m["aligned"] is True
     link = m["links"][0]
     assert link["article"] == "mdta:1.2" and link["clause"].startswith("mdta:1.2.")
-    assert set(link["signals"]) == {"lexical", "concept", "anchor", "fuzzy"}
+    assert set(link["signals"]) == {"lexical", "concept", "anchor", "fuzzy", "scope"}
     assert "cross-border-data-transfer" in link["concepts"]
     assert len(m["candidates"]) == 8  # top 10, but the fixture has only 8 articles
     art = next(a for a in r["articles"] if a["id"] == "mdta:1.2")

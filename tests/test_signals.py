@@ -79,3 +79,17 @@ def test_build_rolls_articles_up_to_chapters_with_evidence() -> None:
               article_chapter=np.array([0, 1, 1]))
     assert m.chapter_scores.tolist() == [[0.8, 0.5]]
     assert m.best_article.tolist() == [[0, 1]]
+
+
+def test_scope_is_the_share_of_trade_rule_concepts_and_never_reorders_clauses() -> None:
+    found = [{"single-window": ("single window",)}, {"data-innovation": ("big data",)}, {}, {}]
+    outside = [{}, {"support-funding": ("start-up grants",), "building-works": ("industrial park",)},
+               {"promotion-events": ("trade fair",)}, {}]
+    s = signals.scope(found, outside, 3)
+    assert s.shape == (4, 3)
+    assert s[:, 0].tolist() == pytest.approx([1.0, 1 / 3, 0.0, 1.0])
+    assert (s == s[:, :1]).all()  # a constant per measure: it moves scores against the threshold only
+    lexical = signals.lexical([("single", "window")] * 4, [("single", "window"), ("patent",), ("window",)])
+    both = combine({"lexical": lexical, "scope": s}, {"lexical": 0.6, "scope": 0.4})
+    assert (np.argsort(-both, axis=1, kind="stable") == np.argsort(-lexical, axis=1, kind="stable")).all()
+    assert both[0, 0] > both[1, 0] > both[2, 0]
