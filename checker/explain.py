@@ -32,6 +32,10 @@ def explain_text(run: Run, measure_id: str, article_id: str | None = None) -> st
             lines += textwrap.wrap(text, 96, initial_indent="  ", subsequent_indent="  ")
     m_concepts = sorted(run.measures.tags[mi].found)
     lines.append("  concepts: " + (", ".join(labels.get(c, c) for c in m_concepts) or "none found"))
+    outside = run.measures.tags[mi].outside
+    if outside:
+        lines.append("  outside the agreements: " + "; ".join(
+            f"{labels.get(c, c)} ({', '.join(words)})" for c, words in sorted(outside.items())))
     lines.append("")
     weights = matrix.weights
     for rank, ai in enumerate(wanted, 1):
@@ -64,6 +68,10 @@ def explain_text(run: Run, measure_id: str, article_id: str | None = None) -> st
             lines.append("      shared concepts: " + "; ".join(shown))
         else:
             lines.append("      shared concepts: none")
+        if ev["homes"]:
+            m_words = run.measures.tags[mi].found
+            lines.append("      this article is the home of: " + "; ".join(
+                f"{labels.get(c, c)} (measure: {', '.join(m_words[c])})" for c in ev["homes"]))
         lines.append("      shared terms: " + (", ".join(ev["terms"]) or "none"))
         if art.fully_suspended:
             lines.append("      note: this provision is suspended by the CPTPP")

@@ -31,11 +31,14 @@ def term_idf(run: Run) -> dict[str, float]:
 
 def evidence(run: Run, measure: int, clause: int, idf: dict[str, float] | None = None,
              limit: int = 8) -> dict[str, Any]:
-    """Why a measure and a clause match: shared concepts first, then the rarest shared terms."""
+    """Why a measure and a clause match: shared concepts first, the measure's concepts that live in
+    this article, then the rarest shared terms."""
     idf = idf if idf is not None else term_idf(run)
     m_tags = run.measures.tags[measure].found
     c_tags = run.clauses.tags[clause].found
     shared_concepts = [cid for cid in m_tags if cid in c_tags]
+    article = run.matrix.article_ids[int(run.matrix.clause_article[clause])]
+    homed = [cid for cid in m_tags if article in run.homes.get(cid, ())]
     m_terms = set(terms(run.measures.lemmas[measure]))
     c_terms = set(terms(run.clauses.lemmas[clause]))
     shared = sorted(m_terms & c_terms, key=lambda t: (-idf.get(t, 0.0), t))
@@ -51,6 +54,7 @@ def evidence(run: Run, measure: int, clause: int, idf: dict[str, float] | None =
         "concepts": shared_concepts,
         "concept_words": {cid: {"measure": list(m_tags[cid]), "clause": list(c_tags[cid])}
                           for cid in shared_concepts},
+        "homes": homed,  # the measure's concepts whose home (`see`) is this article: the anchor signal
         "terms": shown,
     }
 
@@ -95,6 +99,7 @@ def build_result(run: Run, generated: datetime | None = None, comparison: Any = 
             "section": m.section, "sector": m.sector, "source": m.source,
             "provenance": m.provenance, "file": m.path, "line": m.line,
             "concepts": sorted(run.measures.tags[mi].found),
+            "outside": {cid: list(words) for cid, words in sorted(run.measures.tags[mi].outside.items())},
             "chapters": _best_chapters(matrix, mi),
             "aligned": md.aligned, "only_suspended": md.only_suspended,
             "links": links,

@@ -476,6 +476,7 @@ def _pair(item: dict[str, Any], weights: dict[str, float], english: bool, art_by
         "concepts": [{"id": c, "label": concept_labels.get(c, c),
                       "measure": [str(w) for w in _list((cw.get(c) or {}).get("measure"))],
                       "clause": [str(w) for w in _list((cw.get(c) or {}).get("clause"))]} for c in concepts],
+        "homes": [{"id": str(c), "label": concept_labels.get(str(c), str(c))} for c in _list(item.get("homes"))],
         "terms": [str(t) for t in _list(item.get("terms"))],
         "highlight": hl, "review": review, "status": status, "is_link": is_link,
         "title": article["title"] if article else "", "known": article is not None,
@@ -544,6 +545,8 @@ def _measure(m: dict[str, Any], threshold: float, weights: dict[str, float], art
         "sector": _str(m.get("sector")), "source": _str(m.get("source")), "source_url": safe_url(m.get("source")),
         "provenance": _str(m.get("provenance")), "file": _str(m.get("file")), "line": m.get("line"),
         "concepts": [{"id": str(c), "label": concept_labels.get(str(c), str(c))} for c in _list(m.get("concepts"))],
+        "outside": [{"id": str(c), "label": concept_labels.get(str(c), str(c)), "words": [str(w) for w in _list(ws)]}
+                    for c, ws in (m.get("outside") if isinstance(m.get("outside"), dict) else {}).items()],
         "aligned": aligned, "only_suspended": only_suspended, "links": links, "candidates": candidates,
         "suspects": suspects, "evidence": evidence, "changes": changes,
         "best": links[0] if links else (candidates[0] if candidates else None),
