@@ -121,3 +121,17 @@ def test_validate_bad_file_exits_2(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["validate", str(bad)])
     assert res.exit_code == 2
     assert f"{bad}:2: measure a: needs 'text' or 'text_zh'" in res.output
+
+
+def test_explain_names_out_of_scope_markers_and_concept_homes_on_the_shipped_corpora() -> None:
+    config = ROOT / "pyproject.toml"
+    res = CliRunner().invoke(cli, ["--config", str(config), "explain", "bj2020-02", "--top", "1"],
+                             catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert "not aligned" in res.output.splitlines()[0]
+    outside = next(ln for ln in res.output.splitlines() if ln.strip().startswith("outside the agreements:"))
+    assert "Subsidies, grants, rewards and support funds (" in outside and "补贴" in outside
+    res = CliRunner().invoke(cli, ["--config", str(config), "explain", "bj2023-07", "cptpp:11.9"],
+                             catch_exceptions=False)
+    assert "LINK" in res.output
+    assert "this article is the home of: Nationality of the staff of financial institutions" in res.output

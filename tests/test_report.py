@@ -526,3 +526,20 @@ def test_flow_joins_wrapped_lines_but_keeps_list_items() -> None:
     text = "shall, consistently\nwith GATT:\n(a) one; and\n  (ii) two\n1. three"
     assert flow(text) == "shall, consistently with GATT:\n(a) one; and\n  (ii) two\n1. three"
     assert len(flow(text)) == len(text)  # highlight offsets stay valid
+
+
+def test_shipped_report_explains_homes_and_out_of_scope_markers(shipped: tuple[dict[str, Any], dict[str, str]]) -> None:
+    r, site = shipped
+    # Overseas insurers setting up an asset-management company: national treatment in financial
+    # services, through the implied concept whose home is Article 11.3.
+    m = next(m for m in r["measures"] if m["id"] == "bj2023-15")
+    assert m["aligned"] and m["links"][0]["article"] == "cptpp:11.3"
+    assert "financial-services-opening" in m["links"][0]["homes"]
+    why = text_of(block(site["measures.html"], "w-bj2023-15-cptpp:11.3"))
+    assert "home of the measure's concepts" in why and "Opening financial services" in why
+    # Grants and subsidies for maker spaces: the markers are in the JSON and on the measure's card,
+    # and the measure is not aligned.
+    grants = next(m for m in r["measures"] if m["id"] == "bj2020-02")
+    assert not grants["aligned"] and "support-funding" in grants["outside"]
+    card = text_of(block(site["measures.html"], "m-bj2020-02"))
+    assert "Outside the agreements:" in card and "Subsidies, grants, rewards and support funds" in card
