@@ -240,26 +240,24 @@ def article_scores_for(signals: Mapping[str, np.ndarray], weights: Mapping[str, 
     return roll_up(combine(signals, weights, available), clause_article, n_articles)[0]
 
 
-# Signals that are one value per measure (the same for every clause): they never change a
-# measure's ranking, only where its scores stand against the threshold. The grid searches their
+# The signal that is one value per measure (the same for every clause): it never changes a
+# measure's ranking, only where its scores stand against the threshold. The grid searches its
 # weight apart from the ranking signals', so the ranking keeps the full resolution of its simplex.
-ROW_CONSTANT = ("scope",)
+ROW_CONSTANT = "scope"
 CONSTANT_GRID = [round(float(x), 2) for x in np.arange(0.0, 0.901, 0.1)]
 
 
 def fit(signals: Mapping[str, np.ndarray], available: Mapping[str, np.ndarray] | None, clause_article: np.ndarray,
         case: Case, rows: np.ndarray, top: int = 10, step: float = 0.1) -> Fit:
-    """Grid search over the weight simplex of the ranking signals, the weight of a row-constant
+    """Grid search over the weight simplex of the ranking signals, the weight of the row-constant
     signal, and the threshold, on the given rows only. With ranking weights w, constant weight s
     and a row's available ranking weight B, a clause scores ((1-s)·B·R + s·C) / ((1-s)·B + s),
     where R is the weighted mean under w: an increasing map of R for each row, so the max over an
     article's clauses and the order of articles are computed once per w."""
-    rank_names = [n for n in signals if n not in ROW_CONSTANT]
-    const_names = [n for n in signals if n in ROW_CONSTANT]
-    const = {n: signals[n][rows][:, 0] for n in const_names}
+    rank_names = [n for n in signals if n != ROW_CONSTANT]
+    const = signals[ROW_CONSTANT][rows][:, :1] if ROW_CONSTANT in signals else None
     sub = {n: signals[n][rows] for n in rank_names}
     sub_av = {n: a[rows] for n, a in available.items()} if available else None
-    n_rows = len(rows)
     best: Fit | None = None
     best_value = -math.inf
     for w in weight_grid(rank_names, step):
@@ -267,22 +265,13 @@ def fit(signals: Mapping[str, np.ndarray], available: Mapping[str, np.ndarray] |
             continue
         r = article_scores_for(sub, w, sub_av, clause_article, len(case.article_ids))
         order = np.argsort(-r, axis=1, kind="stable")
-        b = np.zeros(n_rows)
-        for n, wn in w.items():
-            mask = sub_av[n] if sub_av is not None and n in sub_av else np.ones(n_rows, bool)
-            b += wn * mask
-        b = b[:, None]
-        # One constant signal is searched (the shipped configuration has one); more would need a grid each.
-        c_name = const_names[0] if const_names else None
-        for sw in (CONSTANT_GRID if c_name else [0.0]):
-            if c_name is None or sw == 0.0:
-                scores, weights = r, dict(w)
-            else:
-                denom = (1 - sw) * b + sw
-                scores = ((1 - sw) * b * r + sw * const[c_name][:, None]) / denom
-                weights = {n: round(float((1 - sw) * v), 4) for n, v in w.items()}
-            for n in const_names:
-                weights[n] = sw if n == c_name else 0.0
+        b = sum(wn * (sub_av[n] if sub_av and n in sub_av else np.ones(len(rows), bool)) for n, wn in w.items())
+        b = np.asarray(b, dtype=float)[:, None]
+        for sw in CONSTANT_GRID if const is not None else [0.0]:
+            scores = r if sw == 0.0 else ((1 - sw) * b * r + sw * const) / ((1 - sw) * b + sw)
+            weights = {n: round(float((1 - sw) * v), 4) for n, v in w.items()}
+            if const is not None:
+                weights[ROW_CONSTANT] = sw
             for m in evaluate_many(scores, case, THRESHOLDS, top, order=order):
                 value = objective(m)
                 if value > best_value + 1e-12:

@@ -13,7 +13,17 @@ from click.testing import CliRunner
 from checker.cli import cli
 from checker.config import load_calibration, load_config
 from checker.errors import InputError
-from checker.evaluate import Case, evaluate_command, evaluate_many, load_gold, misses, platt, sigmoid
+from checker.evaluate import (
+    Case,
+    article_scores_for,
+    evaluate_command,
+    evaluate_many,
+    fit,
+    load_gold,
+    misses,
+    platt,
+    sigmoid,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "gold" / "gold.yaml"
@@ -139,3 +149,23 @@ def test_chinese_texts_alone_reach_hit5_of_085() -> None:
     _, doc = evaluate_command(config, GOLD, chinese=True)
     assert doc["chinese"] is True
     assert doc["held_out"]["hit5"] >= 0.85, json.dumps(doc["held_out"])
+
+
+def test_fit_searches_the_scope_weight_in_closed_form_that_combine_reproduces() -> None:
+    # 6 measures x 8 clauses in 4 articles; measure 5 has no English text (lexical drops out).
+    rng = np.random.default_rng(7)
+    clause_article = np.array([0, 0, 1, 1, 2, 2, 3, 3])
+    lexical = rng.random((6, 8))
+    anchor = rng.random((6, 8))
+    scope = np.repeat(np.array([1.0, 1.0, 0.0, 1.0, 0.2, 1.0])[:, None], 8, axis=1)
+    gold = (frozenset({0}), frozenset({1}), frozenset(), frozenset({3}), frozenset(), frozenset({2}))
+    case = Case(tuple(f"m{i}" for i in range(6)), ("a0", "a1", "a2", "a3"), gold, np.ones(4, bool))
+    signals = {"lexical": lexical, "anchor": anchor, "scope": scope}
+    available = {"lexical": np.array([True] * 5 + [False])}
+    rows = np.arange(6)
+    f = fit(signals, available, clause_article, case, rows, top=3, step=0.25)
+    assert set(f.weights) == {"lexical", "anchor", "scope"} and f.weights["scope"] > 0
+    assert sum(f.weights.values()) == pytest.approx(1.0)
+    again = evaluate_many(article_scores_for(signals, f.weights, available, clause_article, 4), case,
+                          [f.threshold], top=3)[0]
+    assert again == f.train
