@@ -395,8 +395,8 @@ def crosswalk(ctx: click.Context, source: str, target: str, top: int, json_path:
 
 
 @cli.command()
-@click.option("--gold", "gold_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Gold labels (tests/gold/gold.yaml).")
+@click.option("--gold", "gold_path", required=True, multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Gold labels (tests/gold/gold.yaml); repeat to evaluate and fit on several files as one set.")
 @click.option("--sweep", is_flag=True, help="Print a threshold sweep of the current weights.")
 @click.option("--zh", "chinese", is_flag=True, help="Evaluate on the Chinese texts only (text_zh).")
 @click.option("--folds", type=click.IntRange(2), default=5, show_default=True, help="Cross-validation folds.")
@@ -411,7 +411,7 @@ def crosswalk(ctx: click.Context, source: str, target: str, top: int, json_path:
 @concepts_opt
 @click.pass_context
 @handles_input_errors
-def evaluate(ctx: click.Context, gold_path: Path, sweep: bool, chinese: bool, folds: int, step: float,
+def evaluate(ctx: click.Context, gold_path: tuple[Path, ...], sweep: bool, chinese: bool, folds: int, step: float,
              write_path: Path | None, json_path: Path | None, semantic: bool | None, rules: tuple[Path, ...],
              measures: tuple[str, ...], concepts: Path | None) -> None:
     """Accuracy against gold labels: held-out (cross-validated) ranking, links and aligned measures."""

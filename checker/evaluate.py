@@ -377,36 +377,62 @@ def _fmt(m: Metrics) -> list[str]:
             f"F1 {m.measure_f1:.3f}   ({m.measures} measures)"]
 
 
-def prepare(config: Any, gold_path: Path, chinese: bool = False) -> tuple[Any, Gold, Case, np.ndarray]:
-    """Run the pipeline on the configured corpora plus the gold file's extra measures."""
+def merge_golds(golds: Sequence[Gold]) -> Gold:
+    """Several label files as one set (labels grow file by file); a measure labelled twice is an error."""
+    entries: dict[str, GoldEntry] = {}
+    origin: dict[str, Path] = {}
+    problems: list[Problem] = []
+    for g in golds:
+        for mid, e in g.entries.items():
+            if mid in entries:
+                problems.append(problem(g.path, e.line, f"{mid} is already labelled in {origin[mid]}"))
+                continue
+            entries[mid], origin[mid] = e, g.path
+    if problems:
+        raise InputError(problems)
+    extras = list(dict.fromkeys(p for g in golds for p in g.extra_measures))
+    return Gold(golds[0].path, entries, extras)
+
+
+def prepare(config: Any, gold_paths: Path | Sequence[Path], chinese: bool = False
+            ) -> tuple[Any, Gold, Case, np.ndarray]:
+    """Run the pipeline on the configured corpora plus the gold files' extra measures."""
     from dataclasses import replace as dc_replace
 
     from checker.corpus import load_plan
     from checker.pipeline import load, run_loaded
 
+    paths = [Path(gold_paths)] if isinstance(gold_paths, (str, Path)) else [Path(p) for p in gold_paths]
     corpus, concepts = load(config)
-    gold = load_gold(gold_path)
-    for extra in gold.extra_measures:
+    golds = [load_gold(p) for p in paths]
+    for extra in (x for g in golds for x in g.extra_measures):
         if all(p.path != str(extra) for p in corpus.plans):
             corpus.plans.append(load_plan(extra))
-    gold = gold.at_article_level({a.id for a in corpus.articles})
+    known = {a.id for a in corpus.articles}
+    golds = [g.at_article_level(known) for g in golds]
     if chinese:
         corpus.plans = [dc_replace(p, measures=tuple(dc_replace(m, text=None) for m in p.measures if m.text_zh))
                         for p in corpus.plans]
     run = run_loaded(config, corpus, concepts)
-    unknown = [m for m in gold.entries if m not in set(run.matrix.measure_ids)]
-    if unknown and not chinese:
-        raise InputError(problem(gold_path, gold.entries[unknown[0]].line,
-                                 f"gold names measure {unknown[0]!r}, which no loaded plan has"))
+    loaded = set(run.matrix.measure_ids)
+    for g in golds:
+        unknown = [m for m in g.entries if m not in loaded]
+        if unknown and not chinese:
+            raise InputError(problem(g.path, g.entries[unknown[0]].line,
+                                     f"gold names measure {unknown[0]!r}, which no loaded plan has"))
+    gold = merge_golds(golds)
     arts = {a.id: a for a in corpus.articles}
     suspended = np.array([arts[a].fully_suspended for a in run.matrix.article_ids])
     case, rows = make_case(run.matrix.measure_ids, run.matrix.article_ids, gold, suspended)
     return run, gold, case, rows
 
 
-def evaluate_command(config: Any, gold_path: Path, chinese: bool = False, k: int = 5, step: float = 0.1,
-                     sweep: bool = False, write_path: Path | None = None) -> tuple[str, dict[str, Any]]:
-    run, gold, case, rows = prepare(config, gold_path, chinese)
+def evaluate_command(config: Any, gold_paths: Path | Sequence[Path], chinese: bool = False, k: int = 5,
+                     step: float = 0.1, sweep: bool = False, write_path: Path | None = None
+                     ) -> tuple[str, dict[str, Any]]:
+    run, gold, case, rows = prepare(config, gold_paths, chinese)
+    paths = [gold_paths] if isinstance(gold_paths, (str, Path)) else list(gold_paths)
+    gold_path = " + ".join(str(p) for p in paths)
     from checker.pipeline import english_only
 
     signals = run.matrix.signals
