@@ -6,65 +6,58 @@ C++ `cdist`), never in a Python loop over measure-clause pairs.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process
 from scipy import sparse
 
-from checker.text import terms
-
 # Lemmas found in more than this share of clauses are boilerplate for the fuzzy signal.
 FUZZY_MAX_DF = 0.08
 
 
-@dataclass(frozen=True)
-class Vocabulary:
-    """Term -> column, with IDF computed on the clause side (what a term says about a clause)."""
-
-    index: dict[str, int]
-    idf: np.ndarray
-
-    @classmethod
-    def build(cls, clause_terms: Sequence[Sequence[str]], extra: Sequence[Sequence[str]] = ()) -> Vocabulary:
-        index: dict[str, int] = {}
-        for doc in list(clause_terms) + list(extra):
-            for t in doc:
-                index.setdefault(t, len(index))
-        df = np.zeros(len(index))
-        for doc in clause_terms:
-            for t in set(doc):
-                df[index[t]] += 1
-        n = max(len(clause_terms), 1)
-        idf = np.log((n + 1) / (df + 1)) + 1.0
-        return cls(index, idf)
-
-
-def _tfidf(docs: Sequence[Sequence[str]], vocab: Vocabulary) -> sparse.csr_matrix:
+def lexical(measure_lemmas: Sequence[Sequence[str]], clause_lemmas: Sequence[Sequence[str]],
+            k1: float = 1.2, b: float = 0.75) -> np.ndarray:
+    """Okapi BM25 of each clause for each measure's content lemmas, scaled into [0, 1]. IDF from the
+    clauses discounts treaty boilerplate; term frequency saturates and long clauses are discounted.
+    (It replaced a TF-IDF cosine over uni- and bigrams: cross-validated on 190 labelled measures,
+    hit@1 0.825 -> 0.842, MRR 0.894 -> 0.906, aligned F1 0.920 -> 0.942.)"""
+    index: dict[str, int] = {}
     rows, cols, vals = [], [], []
-    for i, doc in enumerate(docs):
-        counts: dict[int, int] = {}
-        for t in doc:
-            j = vocab.index.get(t)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        for j, c in counts.items():
+    for i, doc in enumerate(clause_lemmas):
+        for t, c in Counter(doc).items():
             rows.append(i)
-            cols.append(j)
-            vals.append((1.0 + np.log(c)) * vocab.idf[j])
-    m = sparse.csr_matrix((vals, (rows, cols)), shape=(len(docs), len(vocab.index)))
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sparse.diags(1.0 / norms) @ m
-
-
-def lexical(measure_lemmas: Sequence[Sequence[str]], clause_lemmas: Sequence[Sequence[str]]) -> np.ndarray:
-    """TF-IDF cosine over lemma unigrams and bigrams; IDF from the clauses discounts boilerplate."""
-    m_terms = [terms(x) for x in measure_lemmas]
-    c_terms = [terms(x) for x in clause_lemmas]
-    vocab = Vocabulary.build(c_terms, m_terms)
-    return np.asarray((_tfidf(m_terms, vocab) @ _tfidf(c_terms, vocab).T).todense())
+            cols.append(index.setdefault(t, len(index)))
+            vals.append(c)
+    n = max(len(clause_lemmas), 1)
+    df = np.bincount(np.asarray(cols, dtype=int), minlength=len(index)).astype(float)
+    idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
+    lengths = np.array([len(doc) for doc in clause_lemmas], dtype=float)
+    tf = sparse.csr_matrix((vals, (rows, cols)), shape=(len(clause_lemmas), len(index)))
+    avg = lengths.mean() if len(lengths) and lengths.mean() > 0 else 1.0
+    norm = k1 * (1 - b + b * lengths / avg)
+    tf = tf.tocoo()
+    sat = sparse.csr_matrix((tf.data * (k1 + 1) / (tf.data + norm[tf.row]), (tf.row, tf.col)), shape=tf.shape)
+    q_rows, q_cols = [], []
+    for i, doc in enumerate(measure_lemmas):
+        for j in {index[t] for t in doc if t in index}:
+            q_rows.append(i)
+            q_cols.append(j)
+    q = sparse.csr_matrix((idf[q_cols], (q_rows, q_cols)), shape=(len(measure_lemmas), len(index)))
+    scores = np.asarray((q @ sat.T).todense())
+    # Scaled by the geometric mean of the measure's best clause score and of the score a clause of
+    # average length would get with every query term once: the best clause of a measure that
+    # shares much scores near 1, that of a measure sharing one common word stays low. (Dividing by
+    # the best clause alone, or by the ideal alone, did no better held out.)
+    # Words no clause has count at the highest IDF: a measure about planting trees that shares only
+    # "financial" with the treaty matches little of what it says.
+    unseen = np.log(1.0 + (n + 0.5) / 0.5)
+    ideal = np.asarray(q.sum(axis=1)).ravel() + unseen * np.array(
+        [len({t for t in doc if t not in index}) for doc in measure_lemmas], dtype=float)
+    top = scores.max(axis=1)
+    scale = np.sqrt(np.maximum(top, 1e-12) * np.where(ideal == 0, 1.0, ideal))
+    return np.clip(scores / scale[:, None], 0.0, 1.0)
 
 
 def fuzzy_strings(lemma_lists: Sequence[Sequence[str]], common: set[str]) -> list[str]:

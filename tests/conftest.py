@@ -15,7 +15,7 @@ SHARED = ROOT.parent / "shared"
 # The fixture agreement's settings (tests/fixtures/pyproject.toml): the fixture agreement has no
 # home articles in the concept lexicon, so it weighs shared concepts instead of anchors.
 FIXTURE_WEIGHTS = {"lexical": 0.45, "concept": 0.35, "anchor": 0.0, "fuzzy": 0.20}
-FIXTURE_THRESHOLD = 0.35
+FIXTURE_THRESHOLD = 0.5
 
 
 @pytest.fixture

@@ -93,7 +93,7 @@ def test_explain_shows_candidates_signals_terms_and_concepts(args: list[str]) ->
     res = invoke("explain", "p-window", *args[:-2], "--top", "2")
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()
-    assert lines[0] == "p-window (pilot) — aligned at threshold 0.35"
+    assert lines[0] == "p-window (pilot) — aligned at threshold 0.50"
     first = next(i for i, ln in enumerate(lines) if ln.startswith(" 1."))
     assert "LINK" in lines[first] and "mdta:1.4 Paperless Trading" in lines[first]
     assert lines[first + 1].strip().startswith("signals: lexical")

@@ -29,7 +29,7 @@ concepts = "{ROOT / 'rules' / 'concepts.yaml'}"
 decisions = "measures/decisions.yaml"
 baseline = "reports/baseline.json"
 out = "reports"
-threshold = 0.35
+threshold = 0.5
 
 [tool.rulealign.weights]
 lexical = 0.45

@@ -25,6 +25,15 @@ def test_lexical_weighs_rare_terms_above_common_ones() -> None:
     assert s[0, 0] > 2 * s[0, 1]
 
 
+def test_lexical_discounts_long_clauses_and_words_no_clause_has() -> None:
+    clauses = [("single", "window"), ("single", "window", *[f"w{i}" for i in range(20)]), ("patent", "term")]
+    s = signals.lexical([("single", "window"), ("single", "window", "plant", "tree", "riverside")], clauses)
+    assert s[0, 0] > s[0, 1] > 0  # the same words in a long clause say less (BM25 length norm)
+    # A measure that also talks of things no clause mentions matches less of what it says.
+    assert s[0, 0] == pytest.approx(1.0) and s[1, 0] < 0.7 * s[0, 0]
+    assert s.min() >= 0.0 and s.max() <= 1.0
+
+
 def test_fuzzy_scores_whole_matrix_in_unit_range() -> None:
     m = [("computing", "facility", "location"), ("park", "tree")]
     c = [("location", "computing", "facility", "condition"), ("patent", "term")]

@@ -35,7 +35,7 @@ SCHEMA = "rulealign.result/1"
 FORCES = ("binding", "best-endeavour", "cooperation", "procedural", "definitional")
 # Signals known to this renderer, in display order, with what each measures; a result may carry
 # others (they are shown by name). Lexical and fuzzy need English text (docs/result-schema.md).
-SIGNALS = {"lexical": "shared terms (lemma uni- and bigrams, TF-IDF)", "concept": "shared trade-rule concepts",
+SIGNALS = {"lexical": "shared terms (BM25 over lemmas)", "concept": "shared trade-rule concepts",
            "anchor": "the measure's concepts have their home in this article", "fuzzy": "token-set similarity"}
 ENGLISH_ONLY = ("lexical", "fuzzy")
 N_SIGNAL_COLOURS = 6
