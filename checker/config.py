@@ -16,7 +16,7 @@ else:  # pragma: no cover - Python 3.10
 
 SIGNALS = ("lexical", "concept", "anchor", "fuzzy", "scope", "semantic")
 # Without a calibration file: the weights last fitted on the label files, on the raw scale.
-DEFAULT_WEIGHTS = {"lexical": 0.12, "concept": 0.0, "anchor": 0.24, "fuzzy": 0.04, "scope": 0.60}
+DEFAULT_WEIGHTS = {"lexical": 0.12, "concept": 0.04, "anchor": 0.24, "fuzzy": 0.0, "scope": 0.60}
 KEYS = {"rules", "measures", "concepts", "out", "threshold", "top", "weights", "targets", "decisions",
         "baseline", "score_margin", "fail_on", "calibration", "semantic"}
 DEFAULT_FAIL_ON = ("no-longer-aligned", "suspect", "uncovered-binding-grew", "target-missed")
@@ -28,7 +28,7 @@ class Config:
     measures: tuple[str, ...] = ()
     concepts: Path | None = None
     out: Path = Path("reports")
-    threshold: float = 0.73
+    threshold: float = 0.72
     top: int = 10
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     targets: dict[str, dict[str, float]] = field(default_factory=dict)
