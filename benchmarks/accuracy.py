@@ -80,7 +80,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gold", action="append", type=Path)
     args = ap.parse_args()
-    golds = args.gold or [ROOT / "tests/gold" / f"{name}.yaml" for name in ("gold", "blind", "blind2", "blind3")]
+    golds = args.gold or [ROOT / "tests/gold" / f"{name}.yaml" for name in ("gold", "blind", "blind2", "blind3", "blind4")]
     cfg = load_config(ROOT / "pyproject.toml", cwd=ROOT)
     import os
 
