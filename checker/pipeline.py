@@ -59,14 +59,17 @@ class Run:
     tagger: ConceptTagger | None = None  # built once per run; the crosswalk reuses it
 
     @cached_property
-    def homes(self) -> dict[str, frozenset[str]]:
+    def homes(self) -> dict[str, tuple[str, ...]]:
         """Concept id -> the articles its `see` names (what the anchor signal scores)."""
         return concept_homes(self.concepts, self.matrix.article_ids)
 
 
-def concept_homes(concepts: Sequence[Concept], article_ids: Sequence[str]) -> dict[str, frozenset[str]]:
+def concept_homes(concepts: Sequence[Concept], article_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """Each concept's home articles in `see` order (the first counts most), paragraph ids mapped
+    to their article and each article once."""
     known = set(article_ids)
-    return {c.id: frozenset(a for ref in c.see if (a := article_of(ref, known)) is not None) for c in concepts}
+    return {c.id: tuple(dict.fromkeys(a for ref in c.see if (a := article_of(ref, known)) is not None))
+            for c in concepts}
 
 
 def clause_text(article: Article, clause: Clause) -> str:
@@ -115,12 +118,9 @@ def score(m_side: Side, c_side: Side, concepts: Sequence[Concept], article_ids: 
           clause_article: np.ndarray) -> dict[str, np.ndarray]:
     """Every signal as a measures x clauses matrix, each computed in one call."""
     index = {c.id: i for i, c in enumerate(concepts)}
-    known = set(article_ids)
     art_pos = {a: i for i, a in enumerate(article_ids)}
-    homes = []
-    for c in concepts:  # in `see` order: the first home counts most
-        found = (article_of(ref, known) for ref in c.see)
-        homes.append(list(dict.fromkeys(art_pos[a] for a in found if a is not None)))
+    by_concept = concept_homes(concepts, article_ids)
+    homes = [[art_pos[a] for a in by_concept[c.id]] for c in concepts]
     c_tags = [t.found for t in c_side.tags]
     m_tags = [t.found for t in m_side.tags]
     idf = sig.concept_idf(c_tags, index)
