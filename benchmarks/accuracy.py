@@ -1,6 +1,6 @@
 """rulealign against plain retrieval, on the same gold labels and the same corpus, in one run.
 
-    python benchmarks/accuracy.py [--gold tests/gold/gold.yaml] [--gold tests/gold/blind.yaml]
+    python benchmarks/accuracy.py [--gold tests/gold/gold.yaml] [--gold tests/gold/blind4.yaml] ...
 
 Baselines rank the same clause texts (article title + paragraph, as rulealign sees them) for the
 same measure texts and roll clauses up to articles by max, as rulealign does:
@@ -80,7 +80,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gold", action="append", type=Path)
     args = ap.parse_args()
-    golds = args.gold or [ROOT / "tests/gold" / f"{name}.yaml" for name in ("gold", "blind", "blind2", "blind3", "blind4")]
+    names = ("gold", "blind", "blind2", "blind3", "blind4")
+    golds = args.gold or [ROOT / "tests/gold" / f"{name}.yaml" for name in names]
     cfg = load_config(ROOT / "pyproject.toml", cwd=ROOT)
     import os
 
