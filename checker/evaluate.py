@@ -299,6 +299,7 @@ class CrossValidation:
     held_out: Metrics  # micro-averaged over the held-out folds, each scored with its own fit
     fits: tuple[Fit, ...]
     final: Fit  # fitted on all gold labels: what ships
+    held_scores: np.ndarray  # each measure's article scores under its fold's fit, minus that fold's threshold
 
 
 def cross_validate(signals: Mapping[str, np.ndarray], available: Mapping[str, np.ndarray] | None,
@@ -320,7 +321,7 @@ def cross_validate(signals: Mapping[str, np.ndarray], available: Mapping[str, np
         held_scores[test_idx] = scores - f.threshold
     held = evaluate_scores(held_scores, case, 0.0, top)
     final = fit(signals, available, clause_article, case, rows, top, step)
-    return CrossValidation(k, held, tuple(fits), final)
+    return CrossValidation(k, held, tuple(fits), final, held_scores)
 
 
 # --------------------------------------------------------------------------- confidence
@@ -377,6 +378,10 @@ def _fmt(m: Metrics) -> list[str]:
             f"F1 {m.measure_f1:.3f}   ({m.measures} measures)"]
 
 
+def gold_files(gold_paths: Path | Sequence[Path]) -> list[Path]:
+    return [Path(gold_paths)] if isinstance(gold_paths, (str, Path)) else [Path(p) for p in gold_paths]
+
+
 def merge_golds(golds: Sequence[Gold]) -> Gold:
     """Several label files as one set (labels grow file by file); a measure labelled twice is an error."""
     entries: dict[str, GoldEntry] = {}
@@ -402,9 +407,8 @@ def prepare(config: Any, gold_paths: Path | Sequence[Path], chinese: bool = Fals
     from checker.corpus import load_plan
     from checker.pipeline import load, run_loaded
 
-    paths = [Path(gold_paths)] if isinstance(gold_paths, (str, Path)) else [Path(p) for p in gold_paths]
     corpus, concepts = load(config)
-    golds = [load_gold(p) for p in paths]
+    golds = [load_gold(p) for p in gold_files(gold_paths)]
     for extra in (x for g in golds for x in g.extra_measures):
         if all(p.path != str(extra) for p in corpus.plans):
             corpus.plans.append(load_plan(extra))
@@ -431,8 +435,7 @@ def evaluate_command(config: Any, gold_paths: Path | Sequence[Path], chinese: bo
                      step: float = 0.1, sweep: bool = False, write_path: Path | None = None
                      ) -> tuple[str, dict[str, Any]]:
     run, gold, case, rows = prepare(config, gold_paths, chinese)
-    paths = [gold_paths] if isinstance(gold_paths, (str, Path)) else list(gold_paths)
-    gold_path = " + ".join(str(p) for p in paths)
+    gold_path = " + ".join(str(p) for p in gold_files(gold_paths))
     from checker.pipeline import english_only
 
     signals = run.matrix.signals
@@ -440,12 +443,6 @@ def evaluate_command(config: Any, gold_paths: Path | Sequence[Path], chinese: bo
     cv = cross_validate(signals, available, run.matrix.clause_article, case, rows, k=k, top=config.top, step=step)
     current_scores = run.matrix.article_scores[rows]
     current = evaluate_scores(current_scores, case, config.threshold, config.top)
-    held_scores = np.zeros_like(current_scores)
-    for test_idx, f in zip(folds(case.measure_ids, k), cv.fits):
-        sub = {n: s[rows[test_idx]] for n, s in signals.items()}
-        sub_av = {n: a[rows[test_idx]] for n, a in available.items()}
-        held_scores[test_idx] = article_scores_for(sub, f.weights, sub_av, run.matrix.clause_article,
-                                                   len(case.article_ids)) - f.threshold
     final_raw = article_scores_for({n: s[rows] for n, s in signals.items()}, cv.final.weights,
                                    {n: a[rows] for n, a in available.items()}, run.matrix.clause_article,
                                    len(case.article_ids))
@@ -468,7 +465,7 @@ def evaluate_command(config: Any, gold_paths: Path | Sequence[Path], chinese: bo
             mark = " <" if abs(m.threshold - config.threshold) < 1e-9 else ""
             lines.append(f"  {m.threshold:9.3f}  {m.link_precision:6.3f}  {m.link_recall:6.3f}  {m.link_f1:7.3f}"
                          f"  {m.measure_precision:9.3f}  {m.measure_recall:9.3f}  {m.measure_f1:10.3f}{mark}")
-    miss = misses(held_scores, case)
+    miss = misses(cv.held_scores, case)
     lines += ["", f"misses (held-out ranking: the first candidate is not a gold article): {len(miss)}"]
     for x in miss:
         top = ", ".join(f"{t['article']}" for t in x["top"])

@@ -46,12 +46,11 @@ def lexical(measure_lemmas: Sequence[Sequence[str]], clause_lemmas: Sequence[Seq
             q_cols.append(j)
     q = sparse.csr_matrix((idf[q_cols], (q_rows, q_cols)), shape=(len(measure_lemmas), len(index)))
     scores = np.asarray((q @ sat.T).todense())
-    # Scaled by the geometric mean of the measure's best clause score and of the score a clause of
-    # average length would get with every query term once: the best clause of a measure that
-    # shares much scores near 1, that of a measure sharing one common word stays low. (Dividing by
-    # the best clause alone, or by the ideal alone, did no better held out.)
-    # Words no clause has count at the highest IDF: a measure about planting trees that shares only
-    # "financial" with the treaty matches little of what it says.
+    # Scaled by the geometric mean of the measure's best clause score and its ideal score (a clause
+    # of average length holding each of its words once; words no clause has count at the highest
+    # IDF): the best clause of a measure that shares much scores near 1, that of a measure about
+    # planting trees that shares only "financial" stays low. (Dividing by either alone did no
+    # better held out.)
     unseen = np.log(1.0 + (n + 0.5) / 0.5)
     ideal = np.asarray(q.sum(axis=1)).ravel() + unseen * np.array(
         [len({t for t in doc if t not in index}) for doc in measure_lemmas], dtype=float)
@@ -134,7 +133,7 @@ def anchor(measure_tags: Sequence[Sequence[str]], concept_index: dict[str, int],
     m = concept_matrix(measure_tags, concept_index, weights)
     rows, cols, vals = [], [], []
     for c, homes in enumerate(concept_homes):
-        for k, a in enumerate(dict.fromkeys(homes)):  # an article listed twice still counts once
+        for k, a in enumerate(homes):  # each article once (pipeline.concept_homes)
             rows.append(c)
             cols.append(a)
             vals.append(decay**k)
